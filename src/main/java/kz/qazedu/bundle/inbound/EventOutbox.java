@@ -1,0 +1,84 @@
+package kz.qazedu.bundle.inbound;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The journal seen as an outbox: events not yet on the broker, oldest first. The relay route calls
+ * {@link #claimBatch} and {@link #markPublished} inside one PostgreSQL transaction whose advisory lock makes it the
+ * only relay among all bundle replicas, so events leave in the order they were accepted. An event whose broker
+ * commit succeeded but whose mark did not is published again; consumers are idempotent by event id.
+ */
+@Component("eventOutbox")
+public class EventOutbox {
+
+    /** Families with a destination of their own; every other event type goes to {@code other}. */
+    public static final Set<String> FAMILIES = Set.of(
+            "messages.upsert", "messages.update", "send.message", "connection.update", "qrcode.updated");
+
+    private static final String UNPUBLISHED = """
+            select seq, event_id, event_type, instance, chat_id, message_id, received_at, payload::text
+              from inbound_event
+             where published_at is null
+             order by seq
+             limit ?
+            """;
+
+    private final JdbcTemplate jdbc;
+    private final long lockKey;
+    private final int batchSize;
+
+    public EventOutbox(
+            JdbcTemplate jdbc,
+            @Value("${bundle.relay.lock-key}") long lockKey,
+            @Value("${bundle.relay.batch-size}") int batchSize) {
+        this.jdbc = jdbc;
+        this.lockKey = lockKey;
+        this.batchSize = batchSize;
+    }
+
+    /** The oldest unpublished events, or none when another replica is relaying. Must run in a transaction. */
+    public List<OutboxEvent> claimBatch() {
+        Boolean leader = jdbc.queryForObject("select pg_try_advisory_xact_lock(?)", Boolean.class, lockKey);
+        if (!Boolean.TRUE.equals(leader)) {
+            return List.of();
+        }
+        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, batchSize);
+    }
+
+    public void markPublished(List<OutboxEvent> events) {
+        Long[] seqs = events.stream().map(OutboxEvent::seq).toArray(Long[]::new);
+        jdbc.update(connection -> {
+            var update = connection.prepareStatement("update inbound_event set published_at = now() where seq = any(?)");
+            update.setArray(1, connection.createArrayOf("bigint", seqs));
+            return update;
+        });
+    }
+
+    public static String familyOf(String eventType) {
+        return FAMILIES.contains(eventType) ? eventType : "other";
+    }
+
+    private static OutboxEvent toOutboxEvent(ResultSet row, int index) throws SQLException {
+        String eventType = row.getString("event_type");
+        String instance = row.getString("instance");
+        String chatId = row.getString("chat_id");
+        return new OutboxEvent(
+                row.getLong("seq"),
+                row.getString("event_id"),
+                eventType,
+                familyOf(eventType),
+                instance,
+                chatId,
+                row.getString("message_id"),
+                chatId == null ? instance : instance + "|" + chatId,
+                row.getTimestamp("received_at").toInstant().toString(),
+                row.getString("payload"));
+    }
+}

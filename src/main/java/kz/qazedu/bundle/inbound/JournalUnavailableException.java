@@ -1,0 +1,12 @@
+package kz.qazedu.bundle.inbound;
+
+/**
+ * The event could not be made durable (database down, intake saturated, commit too slow). The intake answers
+ * 503 so that Evolution sends it again.
+ */
+public class JournalUnavailableException extends RuntimeException {
+
+    public JournalUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

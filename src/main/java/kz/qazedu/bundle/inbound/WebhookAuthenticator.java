@@ -1,0 +1,81 @@
+package kz.qazedu.bundle.inbound;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import org.springframework.util.StringUtils;
+
+/**
+ * Accepts a webhook that proves it comes from the customer's Evolution in any of the ways Evolution can:
+ * <ol>
+ *   <li>the shared token in the configured custom header ({@code WEBHOOK_TOKEN_HEADER});</li>
+ *   <li>{@code Authorization: Bearer <JWT>} from Evolution's {@code jwt_key} header, HS256 with
+ *       {@code WEBHOOK_JWT_SECRET};</li>
+ *   <li>the shared token as a path segment, {@code /webhook/evolution/key/<token>}, for global webhooks.</li>
+ * </ol>
+ * Tokens are compared in constant time and never logged or echoed.
+ */
+@Component("webhookAuthenticator")
+public class WebhookAuthenticator {
+
+    private static final String BEARER = "Bearer ";
+
+    private final byte[] token;
+    private final EvolutionJwtVerifier jwtVerifier;
+
+    public WebhookAuthenticator(
+            @Value("${bundle.webhook.token:}") String token,
+            @Value("${bundle.webhook.jwt-secret:}") String jwtSecret,
+            @Value("${bundle.webhook.jwt-leeway-seconds:30}") long jwtLeewaySeconds,
+            Clock clock,
+            ObjectMapper json) {
+        if (!StringUtils.hasText(token) && !StringUtils.hasText(jwtSecret)) {
+            throw new IllegalStateException(
+                    "Set WEBHOOK_TOKEN or WEBHOOK_JWT_SECRET (or both): the webhook endpoint never runs unauthenticated");
+        }
+        this.token = StringUtils.hasText(token) ? token.getBytes(StandardCharsets.UTF_8) : null;
+        this.jwtVerifier = StringUtils.hasText(jwtSecret)
+                ? new EvolutionJwtVerifier(jwtSecret, jwtLeewaySeconds, clock, json)
+                : null;
+    }
+
+    /**
+     * @param path          the request path (may hold {@code /key/<token>})
+     * @param headerToken   the value of the configured token header, or null
+     * @param authorization the Authorization header, or null
+     * @throws WebhookRejectedException 401 with the reason, 404 for a path that is no webhook path
+     */
+    public void authenticate(String path, String headerToken, String authorization) {
+        String pathToken = WebhookPath.parse(path).token();
+        if (pathToken != null) {
+            requireToken(pathToken, "token in the path");
+            return;
+        }
+        if (StringUtils.hasText(headerToken)) {
+            requireToken(headerToken, "token header");
+            return;
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            if (jwtVerifier == null) {
+                throw WebhookRejectedException.unauthorized("bearer tokens are not enabled (WEBHOOK_JWT_SECRET is not set)");
+            }
+            jwtVerifier.verify(authorization.substring(BEARER.length()).trim());
+            return;
+        }
+        throw WebhookRejectedException.unauthorized(
+                "missing credentials: send the token header, a Bearer JWT, or use /webhook/evolution/key/<token>");
+    }
+
+    private void requireToken(String presented, String where) {
+        if (token == null) {
+            throw WebhookRejectedException.unauthorized("shared tokens are not enabled (WEBHOOK_TOKEN is not set)");
+        }
+        if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+            throw WebhookRejectedException.unauthorized("wrong " + where);
+        }
+    }
+}

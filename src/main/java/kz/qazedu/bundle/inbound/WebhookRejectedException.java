@@ -1,0 +1,33 @@
+package kz.qazedu.bundle.inbound;
+
+/**
+ * A webhook the bundle refuses for a reason of the sender's: answered with {@link #status()} and a JSON body
+ * naming {@link #code()} and the reason. Evolution does not retry these.
+ */
+public class WebhookRejectedException extends RuntimeException {
+
+    private final int status;
+    private final String code;
+
+    public WebhookRejectedException(int status, String code, String message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+
+    public static WebhookRejectedException badRequest(String code, String message) {
+        return new WebhookRejectedException(400, code, message);
+    }
+
+    public static WebhookRejectedException unauthorized(String message) {
+        return new WebhookRejectedException(401, "unauthorized", message);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,124 @@
+package kz.qazedu.bundle.runtime;
+
+import java.io.File;
+
+import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.RedeliveryPolicy;
+import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.region.policy.IndividualDeadLetterStrategy;
+import org.apache.activemq.broker.region.policy.PolicyEntry;
+import org.apache.activemq.broker.region.policy.PolicyMap;
+import org.apache.activemq.store.SharedFileLocker;
+import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
+import org.springframework.util.StringUtils;
+
+/**
+ * The ActiveMQ side: an embedded broker when no {@code BROKER_URL} is set (persistent, dead-letter queue per
+ * queue, also listening on TCP for other systems), the client connection factory with the redelivery policy that
+ * owns retries of failed queue consumers, and the broker transaction the routes refer to.
+ */
+@Configuration(proxyBeanMethods = false)
+public class BrokerConfiguration {
+
+    static final String EMBEDDED_BROKER_NAME = "bundle";
+
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    @ConditionalOnExpression("'${bundle.broker.url:}'.isBlank()")
+    BrokerService embeddedBroker(
+            @Value("${bundle.broker.data-dir}") String dataDir,
+            @Value("${bundle.broker.embedded-listen}") String listen) throws Exception {
+        File directory = new File(dataDir).getAbsoluteFile();
+        BrokerService broker = new BrokerService();
+        broker.setBrokerName(EMBEDDED_BROKER_NAME);
+        broker.setDataDirectoryFile(directory);
+        broker.setPersistent(true);
+        broker.setUseJmx(false);
+        broker.setUseShutdownHook(false);
+        broker.setSchedulerSupport(true);
+
+        KahaDBPersistenceAdapter store = new KahaDBPersistenceAdapter();
+        store.setDirectory(new File(directory, "kahadb"));
+        SharedFileLocker locker = new SharedFileLocker();
+        locker.setFailIfLocked(true);
+        store.setLocker(locker);
+        broker.setPersistenceAdapter(store);
+
+        IndividualDeadLetterStrategy deadLetters = new IndividualDeadLetterStrategy();
+        deadLetters.setQueuePrefix("DLQ.");
+        deadLetters.setUseQueueForQueueMessages(true);
+        PolicyEntry everyDestination = new PolicyEntry();
+        everyDestination.setDeadLetterStrategy(deadLetters);
+        PolicyMap policies = new PolicyMap();
+        policies.setDefaultEntry(everyDestination);
+        broker.setDestinationPolicy(policies);
+
+        if (StringUtils.hasText(listen)) {
+            broker.addConnector(listen);
+        }
+        return broker;
+    }
+
+    @Bean
+    ActiveMQConnectionFactory activeMqConnectionFactory(
+            ObjectProvider<BrokerService> embeddedBroker,
+            @Value("${bundle.broker.url:}") String brokerUrl,
+            @Value("${bundle.broker.user:}") String user,
+            @Value("${bundle.broker.password:}") String password,
+            @Value("${bundle.broker.redelivery.max}") int maxRedeliveries,
+            @Value("${bundle.broker.redelivery.initial-delay-ms}") long initialDelay,
+            @Value("${bundle.broker.redelivery.multiplier}") double multiplier,
+            @Value("${bundle.broker.redelivery.max-delay-ms}") long maxDelay) {
+        // the embedded broker, when there is one, must be up before anything connects to it
+        BrokerService broker = embeddedBroker.getIfAvailable();
+        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" : brokerUrl;
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        if (StringUtils.hasText(user)) {
+            factory.setUserName(user);
+            factory.setPassword(password);
+        }
+        RedeliveryPolicy redelivery = new RedeliveryPolicy();
+        redelivery.setMaximumRedeliveries(maxRedeliveries);
+        redelivery.setInitialRedeliveryDelay(initialDelay);
+        redelivery.setRedeliveryDelay(initialDelay);
+        redelivery.setUseExponentialBackOff(multiplier > 1);
+        redelivery.setBackOffMultiplier(multiplier);
+        redelivery.setMaximumRedeliveryDelay(maxDelay);
+        factory.setRedeliveryPolicy(redelivery);
+        factory.setWatchTopicAdvisories(false);
+        return factory;
+    }
+
+    @Bean
+    @Primary
+    CachingConnectionFactory jmsConnectionFactory(
+            ActiveMQConnectionFactory activeMqConnectionFactory,
+            @Value("${spring.jms.cache.session-cache-size}") int sessionCacheSize) {
+        CachingConnectionFactory caching = new CachingConnectionFactory(activeMqConnectionFactory);
+        caching.setSessionCacheSize(sessionCacheSize);
+        caching.setReconnectOnException(true);
+        // listener containers cache their own consumers; a cached consumer here would keep prefetching after close
+        caching.setCacheConsumers(false);
+        return caching;
+    }
+
+    @Bean
+    JmsTransactionManager jmsTransactionManager(ConnectionFactory jmsConnectionFactory) {
+        return new JmsTransactionManager(jmsConnectionFactory);
+    }
+
+    /** Used by routes as {@code transacted: {ref: jmsTransaction}}: one broker transaction around their sends. */
+    @Bean
+    SpringTransactionPolicy jmsTransaction(JmsTransactionManager jmsTransactionManager) {
+        return new SpringTransactionPolicy(jmsTransactionManager);
+    }
+}

@@ -1,0 +1,50 @@
+package kz.qazedu.bundle.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.jdbc.DataSourceBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * With no {@code DB_URL}, the bundle runs a real PostgreSQL of its own whose data survives restarts
+ * (under {@code bundle.db.embedded-data-dir}). With {@code DB_URL} set, Spring Boot's data source is used.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("'${spring.datasource.url:}'.isBlank()")
+public class EmbeddedPostgresConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(@Value("${bundle.db.embedded-data-dir}") String dataDir) throws IOException {
+        Path dir = Path.of(dataDir).toAbsolutePath();
+        Files.createDirectories(dir);
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .start();
+        LOG.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dir);
+        return postgres;
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource dataSource(EmbeddedPostgres postgres) {
+        return DataSourceBuilder.create()
+                .type(HikariDataSource.class)
+                .url(postgres.getJdbcUrl("postgres", "postgres"))
+                .username("postgres")
+                .password("")
+                .build();
+    }
+}

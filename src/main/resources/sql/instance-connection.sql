@@ -1,0 +1,10 @@
+insert into instance (name, state, status_reason, owner_jid, profile_name, state_changed_at, updated_at)
+values (:#instance, :#state, :#statusReason, :#ownerJid, :#profileName, now(), now())
+on conflict (name) do update
+   set state = excluded.state,
+       status_reason = excluded.status_reason,
+       owner_jid = coalesce(excluded.owner_jid, instance.owner_jid),
+       profile_name = coalesce(excluded.profile_name, instance.profile_name),
+       state_changed_at = case when instance.state is distinct from excluded.state
+                               then now() else instance.state_changed_at end,
+       updated_at = now()
