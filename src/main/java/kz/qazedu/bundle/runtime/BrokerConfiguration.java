@@ -30,16 +30,15 @@ import org.springframework.util.StringUtils;
 @Configuration(proxyBeanMethods = false)
 public class BrokerConfiguration {
 
-    static final String EMBEDDED_BROKER_NAME = "bundle";
-
     @Bean(initMethod = "start", destroyMethod = "stop")
     @ConditionalOnExpression("'${bundle.broker.url:}'.isBlank()")
     BrokerService embeddedBroker(
+            @Value("${bundle.broker.embedded-name}") String name,
             @Value("${bundle.broker.data-dir}") String dataDir,
             @Value("${bundle.broker.embedded-listen}") String listen) throws Exception {
         File directory = new File(dataDir).getAbsoluteFile();
         BrokerService broker = new BrokerService();
-        broker.setBrokerName(EMBEDDED_BROKER_NAME);
+        broker.setBrokerName(name);
         broker.setDataDirectoryFile(directory);
         broker.setPersistent(true);
         broker.setUseJmx(false);
