@@ -52,6 +52,12 @@ public class MessageRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageRepository.class);
 
+    /**
+     * A message and its status updates come through different queues, so their consumers run concurrently; this
+     * lock makes the two writes of one message take turns, so neither misses the other's uncommitted row.
+     */
+    private static final String LOCK_MESSAGE = "select pg_advisory_xact_lock(hashtextextended(? || '|' || ?, 0))";
+
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
 
@@ -66,6 +72,7 @@ public class MessageRepository {
             LOG.warn("Event {} has no message id or chat; not stored as a message", message.sourceEventId());
             return;
         }
+        lock(message.instance(), message.waMessageId());
         MessageStatus status = MessageStatus.of(message.status());
         jdbc.update(INSERT_MESSAGE,
                 message.instance(), message.waMessageId(), message.fromMe(), message.direction(),
@@ -85,6 +92,7 @@ public class MessageRepository {
             LOG.warn("Event {} has no message id or status; not stored as a status", update.sourceEventId());
             return;
         }
+        lock(update.instance(), update.waMessageId());
         MessageStatus status = MessageStatus.of(update.status());
         String recorded = status == MessageStatus.UNKNOWN ? update.status() : status.name();
         jdbc.update(INSERT_STATUS, update.instance(), update.waMessageId(), recorded, status.rank(),
@@ -93,6 +101,10 @@ public class MessageRepository {
             jdbc.update(ADVANCE_STATUS, status.name(), status.rank(),
                     update.instance(), update.waMessageId(), status.rank());
         }
+    }
+
+    private void lock(String instance, String waMessageId) {
+        jdbc.query(LOCK_MESSAGE, rs -> null, instance, waMessageId);
     }
 
     private String toJson(NormalizedMessage message) {

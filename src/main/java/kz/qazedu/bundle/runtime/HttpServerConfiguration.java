@@ -68,10 +68,15 @@ public class HttpServerConfiguration {
                     }
                     ctx.next();
                 });
-                router.errorHandler(413, ctx -> replyJson(ctx, 413, "payload_too_large",
-                        "request body exceeds " + settings.getMaxBodySize() + " bytes (MAX_BODY_BYTES)"));
-                router.errorHandler(404, ctx -> replyJson(ctx, 404, "not_found", "no such endpoint"));
-                router.errorHandler(405, ctx -> replyJson(ctx, 405, "method_not_allowed", "method not allowed here"));
+                // Failures raised by Vert.x itself (body limit) answer in JSON like everything else.
+                router.route().order(-1).failureHandler(ctx -> {
+                    if (ctx.statusCode() == 413) {
+                        replyJson(ctx, 413, "payload_too_large",
+                                "request body exceeds " + settings.getMaxBodySize() + " bytes (MAX_BODY_BYTES)");
+                    } else {
+                        ctx.next();
+                    }
+                });
             }
         };
     }

@@ -1,0 +1,51 @@
+package kz.qazedu.bundle.instance;
+
+import static kz.qazedu.bundle.support.EvolutionSamples.sample;
+import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import kz.qazedu.bundle.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+/** routes/instance-connection-store.camel.yaml and routes/instance-qrcode-store.camel.yaml. */
+class InstanceStateStoreTest extends IntegrationTest {
+
+    @Test
+    void theInstanceFollowsItsConnectionUpdatesInOrder() {
+        String instance = uniqueInstance();
+        webhooks.post(sample("connection.update.connecting.json", instance));
+        webhooks.post(sample("connection.update.open.json", instance));
+        eventually().until(() -> "open".equals(state(instance).get("state")));
+        Map<String, Object> open = state(instance);
+        assertThat(open).containsEntry("owner_jid", "77012345678@s.whatsapp.net")
+                .containsEntry("profile_name", "Клиника Жібек")
+                .containsEntry("status_reason", 200);
+
+        webhooks.post(sample("connection.update.close-logged-out.json", instance));
+        eventually().until(() -> "close".equals(state(instance).get("state")));
+        assertThat(state(instance)).containsEntry("status_reason", 401)
+                .containsEntry("owner_jid", "77012345678@s.whatsapp.net");
+    }
+
+    @Test
+    void aQrCodeIsCountedAndTheQrLimitAnswerIsNot() {
+        String instance = uniqueInstance();
+        webhooks.post(sample("qrcode.updated.json", instance));
+        eventually().until(() -> count("select count(*) from instance where name = ? and qr_count = 1", instance) == 1);
+        assertThat(state(instance).get("last_qr_at")).isNotNull();
+
+        ObjectNode limit = sample("qrcode.updated.json", instance);
+        limit.with("data").putObject("qrcode").put("message", "QR code limit reached").put("statusCode", 500);
+        webhooks.post(limit);
+        eventually().until(() -> count("select count(*) from inbound_event where instance = ? and published_at is not null",
+                instance) == 2);
+        eventually().during(java.time.Duration.ofMillis(500)).until(() -> (Integer) state(instance).get("qr_count") == 1);
+    }
+
+    private Map<String, Object> state(String instance) {
+        return jdbc.queryForList("select * from instance where name = ?", instance).stream().findFirst().orElse(Map.of());
+    }
+}

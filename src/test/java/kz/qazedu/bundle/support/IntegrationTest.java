@@ -1,0 +1,52 @@
+package kz.qazedu.bundle.support;
+
+import java.time.Duration;
+
+import kz.qazedu.bundle.BundleApplication;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.support.CamelContextHelper;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * The whole bundle in one Spring context: the real HTTP server on a random port, the machine's PostgreSQL, an
+ * embedded ActiveMQ broker. Tests isolate themselves by instance name ({@link EvolutionSamples#uniqueInstance}).
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = BundleApplication.class)
+@ActiveProfiles("test")
+public abstract class IntegrationTest {
+
+    @Autowired
+    protected CamelContext camelContext;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    protected WebhookClient webhooks;
+
+    @BeforeEach
+    void connectClient() {
+        webhooks = new WebhookClient(httpPort(camelContext));
+    }
+
+    public static int httpPort(CamelContext camelContext) {
+        return CamelContextHelper.findSingleByType(camelContext, VertxPlatformHttpRouter.class).getServer().getPort();
+    }
+
+    protected static ConditionFactory eventually() {
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50));
+    }
+
+    protected int count(String sql, Object... args) {
+        Integer n = jdbc.queryForObject(sql, Integer.class, args);
+        return n == null ? 0 : n;
+    }
+}
