@@ -1,13 +1,17 @@
 package kz.qazedu.bundle.inbound;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,12 +24,20 @@ public class EvolutionWebhookParser {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvolutionWebhookParser.class);
 
+    static final String REDACTED = "[redacted]";
+    private static final Pattern PATH_TOKEN = Pattern.compile("/key/[^/?#]+");
+
     private final ObjectMapper json;
     private final Clock clock;
+    private final boolean redactApiKey;
 
-    public EvolutionWebhookParser(ObjectMapper json, Clock clock) {
+    public EvolutionWebhookParser(
+            ObjectMapper json,
+            Clock clock,
+            @Value("${bundle.webhook.redact-evolution-apikey:true}") boolean redactApiKey) {
         this.json = json;
         this.clock = clock;
+        this.redactApiKey = redactApiKey;
     }
 
     /**
@@ -63,8 +75,36 @@ public class EvolutionWebhookParser {
                     webhookPath.eventSuffix(), event, instance);
         }
         EventIdentity identity = EventIdentity.of(event, instance, root);
+        String payload = redact((ObjectNode) root)
+                ? root.toString()
+                : new String(body, StandardCharsets.UTF_8);
         return new InboundEvent(identity.eventId(), event, instance, identity.chatId(), identity.messageId(),
-                new String(body, java.nio.charset.StandardCharsets.UTF_8), clock.instant());
+                payload, clock.instant());
+    }
+
+    /**
+     * Secrets must not travel on with the event (to the journal, the broker's streams and the CRM): Evolution
+     * echoes the webhook URL in {@code destination}, which for global webhooks holds the bundle's token
+     * ({@code /key/<token>}), and puts the instance's own API key in {@code apikey}.
+     *
+     * @return whether anything was redacted
+     */
+    private boolean redact(ObjectNode root) {
+        boolean changed = false;
+        JsonNode destination = root.get("destination");
+        if (destination != null && destination.isTextual()) {
+            String redacted = PATH_TOKEN.matcher(destination.asText()).replaceAll("/key/" + REDACTED);
+            if (!redacted.equals(destination.asText())) {
+                root.put("destination", redacted);
+                changed = true;
+            }
+        }
+        JsonNode apikey = root.get("apikey");
+        if (redactApiKey && apikey != null && apikey.isTextual() && !apikey.asText().isEmpty()) {
+            root.put("apikey", REDACTED);
+            changed = true;
+        }
+        return changed;
     }
 
     private static String requiredText(JsonNode root, String field) {

@@ -49,7 +49,7 @@ class EvolutionWebhookIntakeTest extends IntegrationTest {
                     "select event_type, instance, payload::text as payload from inbound_event where event_id = ?", eventId);
             assertThat(row.get("event_type")).as(name).isEqualTo(body.path("event").asText());
             assertThat(row.get("instance")).isEqualTo(instance);
-            assertThat(JSON.readTree((String) row.get("payload"))).as(name).isEqualTo(body);
+            assertThat(JSON.readTree((String) row.get("payload"))).as(name).isEqualTo(EvolutionSamples.asStored(body));
         }
         assertThat(count("select count(*) from inbound_event where instance = ?", instance)).isEqualTo(names.size());
     }
@@ -140,6 +140,22 @@ class EvolutionWebhookIntakeTest extends IntegrationTest {
         assertThat(reply.response().headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase(TOKEN_HEADER));
         assertThat(reply.body()).doesNotContain(TOKEN);
         assertThat(reply.response().headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+
+    @Test
+    void secretsInTheBodyAreRedactedBeforeTheEventIsStored() throws Exception {
+        String instance = uniqueInstance();
+        ObjectNode body = sample("messages.upsert.text.json", instance);
+        body.put("destination", "http://bundle:8080/webhook/evolution/key/" + TOKEN + "/messages-upsert");
+        Reply reply = webhooks.post("/webhook/evolution/key/" + TOKEN + "/messages-upsert", body.toString());
+        assertThat(reply.status()).isEqualTo(202);
+
+        JsonNode stored = JSON.readTree(jdbc.queryForObject(
+                "select payload::text from inbound_event where instance = ?", String.class, instance));
+        assertThat(stored.path("destination").asText())
+                .isEqualTo("http://bundle:8080/webhook/evolution/key/[redacted]/messages-upsert");
+        assertThat(stored.path("apikey").asText()).isEqualTo("[redacted]");
+        assertThat(stored.toString()).doesNotContain(TOKEN).doesNotContain("B6D711FC-DE4D-4FD5-9365-44120E713976");
     }
 
     @Test

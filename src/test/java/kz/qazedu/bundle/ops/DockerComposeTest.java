@@ -45,7 +45,7 @@ class DockerComposeTest {
     private static final Pattern ENV_EXAMPLE_LINE = Pattern.compile("^([A-Z][A-Z0-9_]*)=(.*)$");
     private static final Pattern URL_HOST = Pattern.compile("://([^:/?)]+)");
     private static final Pattern GLOBAL_WEBHOOK_URL =
-            Pattern.compile("^http://([^:/]+):(\\d+)(/\\S*)$");
+            Pattern.compile("^http://([^:/]+):(\\d+)(/.*)$");
 
     private static String composeText;
     private static Map<String, Map<String, Object>> services;

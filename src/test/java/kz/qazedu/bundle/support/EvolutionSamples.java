@@ -59,6 +59,15 @@ public final class EvolutionSamples {
         }
     }
 
+    /** The body as the bundle stores and streams it: Evolution's instance API key redacted. */
+    public static ObjectNode asStored(ObjectNode body) {
+        ObjectNode stored = body.deepCopy();
+        if (stored.path("apikey").isTextual()) {
+            stored.put("apikey", "[redacted]");
+        }
+        return stored;
+    }
+
     public static String uniqueInstance() {
         return "test-" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -1,0 +1,88 @@
+package kz.qazedu.bundle.inbound;
+
+import static kz.qazedu.bundle.support.EvolutionSamples.sample;
+import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.jms.Connection;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.WebhookClient.Reply;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * The bundle's own embedded PostgreSQL goes down: the intake cannot make events durable, so it answers 503
+ * (Evolution retries), and nothing of those events is half-written anywhere (no row, no broker message). When
+ * the database is back, the intake works again without a restart.
+ */
+@TestPropertySource(properties = {
+        "spring.datasource.url=",
+        "bundle.db.embedded-data-dir=target/postgres-outage/${random.uuid}",
+        "bundle.journal.commit-timeout-ms=3000",
+        "spring.datasource.hikari.connection-timeout=1000"})
+class DatabaseOutageTest extends IntegrationTest {
+
+    @Autowired
+    EmbeddedPostgres postgres;
+
+    @Autowired
+    ActiveMQConnectionFactory broker;
+
+    @Value("${bundle.topic.messages-upsert}")
+    String topic;
+
+    @Test
+    void answers503WhileTheDatabaseIsDownAndLeavesNothingHalfWritten() throws Exception {
+        String instance = uniqueInstance();
+        assertThat(post(instance, "before").status()).isEqualTo(202);
+
+        try (Connection connection = broker.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer stream = session.createConsumer(
+                    session.createQueue("Consumer.outage-" + UUID.randomUUID() + "." + topic));
+
+            int port = postgres.getPort();
+            Path dataDirectory = dataDirectoryOf(postgres);
+            postgres.close();
+
+            Reply during = post(instance, "during");
+            assertThat(during.status()).isEqualTo(503);
+            assertThat(during.json().path("error").asText()).isEqualTo("unavailable");
+            assertThat(stream.receive(2000)).as("no broker message for an event that was not stored").isNull();
+
+            try (EmbeddedPostgres restarted = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory).setCleanDataDirectory(false).setPort(port).start()) {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> post(instance, "after").status() == 202);
+                assertThat(jdbc.queryForList("select message_id from inbound_event where instance = ? order by seq",
+                        String.class, instance)).containsExactly("before", "after");
+                eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 2);
+            }
+        }
+    }
+
+    private Reply post(String instance, String id) {
+        ObjectNode body = sample("messages.upsert.text.json", instance);
+        body.with("data").with("key").put("id", id);
+        return webhooks.post(body);
+    }
+
+    private static Path dataDirectoryOf(EmbeddedPostgres postgres) throws Exception {
+        var field = EmbeddedPostgres.class.getDeclaredField("dataDirectory");
+        field.setAccessible(true);
+        return ((java.io.File) field.get(postgres)).toPath();
+    }
+}
