@@ -605,38 +605,65 @@ public class IntakeBenchmark {
     record Reply(int status, Buffer body) {
     }
 
-    /** Machine-wide CPU time (/proc/stat) and this JVM's CPU time, to see who used the cores during a phase. */
-    record CpuSample(long wallNanos, long machineTotal, long machineIdle, long processNanos) {
+    /**
+     * Machine-wide CPU time (/proc/stat), this JVM's and PostgreSQL's (all processes named postgres), in clock
+     * ticks, to see who used the cores during a phase.
+     */
+    record CpuSample(long machineTotal, long machineIdle, long jvm, long postgres) {
         static CpuSample take() {
-            long total = -1;
-            long idle = -1;
             try {
                 String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                total = 0;
+                long total = 0;
                 for (int i = 1; i < f.length && i <= 8; i++) {
                     total += Long.parseLong(f[i]);
                 }
-                idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-            } catch (IOException | RuntimeException ignored) {
-                // not Linux
+                long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                long postgres = 0;
+                try (var pids = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+                    for (Path pid : pids) {
+                        String[] stat = processStat(pid);
+                        if (stat != null && "postgres".equals(stat[0])) {
+                            postgres += Long.parseLong(stat[12]) + Long.parseLong(stat[13]);
+                        }
+                    }
+                }
+                String[] self = processStat(Path.of("/proc/self"));
+                long jvm = self == null ? -1 : Long.parseLong(self[12]) + Long.parseLong(self[13]);
+                return new CpuSample(total, idle, jvm, postgres);
+            } catch (IOException | RuntimeException e) {
+                return new CpuSample(-1, -1, -1, -1); // not Linux
             }
-            long process = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                    ? os.getProcessCpuTime() : -1;
-            return new CpuSample(System.nanoTime(), total, idle, process);
+        }
+
+        /** comm, then the fields after it: [0] comm, [1] state, ... [12] utime, [13] stime. */
+        private static String[] processStat(Path pid) {
+            try {
+                String stat = Files.readString(pid.resolve("stat"));
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String comm = stat.substring(open + 1, close);
+                String[] rest = stat.substring(close + 2).split(" ");
+                String[] out = new String[rest.length + 1];
+                out[0] = comm;
+                System.arraycopy(rest, 0, out, 1, rest.length);
+                return out;
+            } catch (IOException | RuntimeException e) {
+                return null; // the process has gone
+            }
         }
 
         String until(CpuSample end) {
             int cores = Runtime.getRuntime().availableProcessors();
-            double wall = (end.wallNanos - wallNanos) / 1e9;
-            String jvm = processNanos < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%",
-                    100.0 * (end.processNanos - processNanos) / 1e9 / (wall * cores));
-            if (machineTotal < 0) {
-                return "this JVM " + jvm + " of " + cores + " cores";
+            double total = end.machineTotal - machineTotal;
+            if (machineTotal < 0 || end.machineTotal < 0 || total <= 0) {
+                return "n/a";
             }
-            double dTotal = end.machineTotal - machineTotal;
-            double busy = dTotal <= 0 ? 0 : 100.0 * (dTotal - (end.machineIdle - machineIdle)) / dTotal;
-            return String.format(Locale.ROOT, "machine %.0f%% busy of %d cores; this JVM (bundle + load generator) %s, "
-                    + "the rest is other processes (PostgreSQL included)", busy, cores, jvm);
+            double busy = 100.0 * (total - (end.machineIdle - machineIdle)) / total;
+            double jvmShare = 100.0 * (end.jvm - jvm) / total;
+            double pgShare = 100.0 * (end.postgres - postgres) / total;
+            return String.format(Locale.ROOT, "machine %.0f%% busy (%d cores = 100%%): this JVM (bundle + load "
+                    + "generator) %.0f%%, PostgreSQL %.0f%%, everything else %.0f%%",
+                    busy, cores, jvmShare, pgShare, Math.max(0, busy - jvmShare - pgShare));
         }
     }
 

@@ -11,16 +11,18 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
 
 /**
  * The whole bundle in one Spring context: the real HTTP server on a random port, the machine's PostgreSQL, an
- * embedded ActiveMQ broker. Tests isolate themselves by instance name ({@link EvolutionSamples#uniqueInstance}).
+ * embedded ActiveMQ broker, metrics exported as in production. Tests isolate themselves by instance name ({@link EvolutionSamples#uniqueInstance}).
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = BundleApplication.class)
+@AutoConfigureObservability(tracing = false)
 @ActiveProfiles("test")
 public abstract class IntegrationTest {
 

@@ -1,0 +1,43 @@
+package kz.qazedu.bundle.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.HealthComponent;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.stereotype.Component;
+
+/**
+ * Spring Boot Actuator's health and Prometheus metrics, served on the bundle's one HTTP port (the Vert.x
+ * engine) since there is no servlet container: {@code GET /actuator/health} (200 when UP, else 503, with every
+ * component: database, broker, Camel, disk) and {@code GET /actuator/prometheus}.
+ */
+@Component("operationsEndpoints")
+public class OperationsEndpoints {
+
+    // looked up when first asked: the meter registry is built after the Camel context it measures
+    private final ObjectProvider<HealthEndpoint> health;
+    private final ObjectProvider<PrometheusMeterRegistry> prometheus;
+    private final ObjectMapper json;
+
+    public OperationsEndpoints(
+            ObjectProvider<HealthEndpoint> health,
+            ObjectProvider<PrometheusMeterRegistry> prometheus,
+            ObjectMapper json) {
+        this.health = health;
+        this.prometheus = prometheus;
+        this.json = json;
+    }
+
+    public HttpReply health() throws JsonProcessingException {
+        HealthComponent report = health.getObject().health();
+        return new HttpReply(Status.UP.equals(report.getStatus()) ? 200 : 503, json.writeValueAsString(report));
+    }
+
+    public String metrics() {
+        return prometheus.getObject().scrape();
+    }
+}
