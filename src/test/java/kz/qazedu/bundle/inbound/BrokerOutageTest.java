@@ -5,7 +5,9 @@ import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -15,6 +17,7 @@ import org.apache.activemq.broker.BrokerService;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * answering 202 while the broker is down; the relay recreates the consumer queues and delivers the backlog once
  * the broker is back, each event once, and nothing is lost.
  */
+@DirtiesContext
 class BrokerOutageTest extends IntegrationTest {
 
     private static final File DATA = new File("target/activemq-outage");
@@ -37,6 +41,10 @@ class BrokerOutageTest extends IntegrationTest {
         }
         broker = startBroker();
         properties.add("bundle.broker.url", () -> "tcp://127.0.0.1:" + port);
+        // a journal of its own: the test contexts that share the database have relays to other brokers
+        properties.add("spring.datasource.url", () -> "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=broker_outage");
+        properties.add("spring.flyway.schemas", () -> "broker_outage");
+        properties.add("bundle.relay.lock-key", () -> "7318202");
     }
 
     @AfterAll
@@ -52,6 +60,7 @@ class BrokerOutageTest extends IntegrationTest {
 
         broker.stop();
         broker.waitUntilStopped();
+        eventually().until(BrokerOutageTest::brokerRefusesConnections);
         for (int i = 0; i < 20; i++) {
             assertThat(post(instance, "during-" + i)).isEqualTo(202);
         }
@@ -70,6 +79,14 @@ class BrokerOutageTest extends IntegrationTest {
         ObjectNode body = sample("messages.upsert.text.json", instance);
         body.with("data").with("key").put("id", id);
         return webhooks.post(body).status();
+    }
+
+    private static boolean brokerRefusesConnections() {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return false;
+        } catch (IOException refused) {
+            return true;
+        }
     }
 
     private static BrokerService startBroker() throws Exception {

@@ -20,6 +20,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -32,6 +33,7 @@ import org.springframework.test.context.TestPropertySource;
         "bundle.db.embedded-data-dir=target/postgres-outage/${random.uuid}",
         "bundle.journal.commit-timeout-ms=3000",
         "spring.datasource.hikari.connection-timeout=1000"})
+@DirtiesContext
 class DatabaseOutageTest extends IntegrationTest {
 
     @Autowired
@@ -47,6 +49,7 @@ class DatabaseOutageTest extends IntegrationTest {
     void answers503WhileTheDatabaseIsDownAndLeavesNothingHalfWritten() throws Exception {
         String instance = uniqueInstance();
         assertThat(post(instance, "before").status()).isEqualTo(202);
+        eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 1);
 
         try (Connection connection = broker.createConnection()) {
             connection.start();
@@ -70,6 +73,7 @@ class DatabaseOutageTest extends IntegrationTest {
                 assertThat(jdbc.queryForList("select message_id from inbound_event where instance = ? order by seq",
                         String.class, instance)).containsExactly("before", "after");
                 eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 2);
+                assertThat(stream.receive(5000).getStringProperty("messageId")).isEqualTo("after");
             }
         }
     }
