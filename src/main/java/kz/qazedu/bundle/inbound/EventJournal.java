@@ -28,8 +28,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The intake's durable point. Requests hand their event to a single writer that stores waiting events in one
- * multi-row insert per transaction ({@code ON CONFLICT (event_id) DO NOTHING}); each request is answered only
- * after the commit that holds its event. Batching is what lets one PostgreSQL take thousands of webhooks a second
+ * multi-row insert per transaction ({@code ON CONFLICT (event_id) DO NOTHING}), queueing each new one in the
+ * outbox in the same statement; each request is answered only after the commit that holds its event. Batching is what lets one PostgreSQL take thousands of webhooks a second
  * with every acknowledgement durable; one writer keeps the journal's sequence in the order events were accepted.
  */
 @Component("eventJournal")
@@ -38,13 +38,18 @@ public class EventJournal implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class);
 
     static final String INSERT = """
-            insert into inbound_event (event_id, event_type, instance, chat_id, message_id, payload, received_at)
-            select e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.payload::jsonb, e.received_at::timestamptz
-              from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                   with ordinality as e(event_id, event_type, instance, chat_id, message_id, payload, received_at, n)
-             order by e.n
-            on conflict (event_id) do nothing
-            returning event_id
+            with inserted as (
+                insert into inbound_event (event_id, event_type, instance, chat_id, message_id, payload, received_at)
+                select e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.payload::jsonb,
+                       e.received_at::timestamptz
+                  from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                       with ordinality as e(event_id, event_type, instance, chat_id, message_id, payload, received_at, n)
+                 order by e.n
+                on conflict (event_id) do nothing
+                returning seq, event_id),
+            queued as (
+                insert into event_outbox (seq) select seq from inserted)
+            select event_id from inserted
             """;
 
     private final DataSource dataSource;

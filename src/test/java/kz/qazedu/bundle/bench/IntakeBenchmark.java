@@ -175,7 +175,7 @@ public class IntakeBenchmark {
             JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
             String databaseName = jdbc.queryForObject("select current_database()", String.class);
             String otherSessions = otherSessions(jdbc);
-            jdbc.execute("truncate table inbound_event, message, message_status, instance");
+            jdbc.execute("truncate table event_outbox, inbound_event, message, message_status, instance");
             logs.attach();
 
             clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
@@ -749,7 +749,7 @@ public class IntakeBenchmark {
     record Snapshot(long events, long unpublished, long messages) {
         static Snapshot take(JdbcTemplate jdbc) {
             Long events = jdbc.queryForObject("select count(*) from inbound_event", Long.class);
-            Long unpublished = jdbc.queryForObject("select count(*) from inbound_event where published_at is null",
+            Long unpublished = jdbc.queryForObject("select count(*) from event_outbox",
                     Long.class);
             Long messages = jdbc.queryForObject("select count(*) from message", Long.class);
             return new Snapshot(events, unpublished, messages);

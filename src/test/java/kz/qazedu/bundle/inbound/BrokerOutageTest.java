@@ -64,13 +64,13 @@ class BrokerOutageTest extends IntegrationTest {
         for (int i = 0; i < 20; i++) {
             assertThat(post(instance, "during-" + i)).isEqualTo(202);
         }
-        assertThat(count("select count(*) from inbound_event where instance = ? and published_at is null", instance))
+        assertThat(unpublished(instance))
                 .isEqualTo(20);
 
         broker = startBroker();
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(
                 () -> count("select count(*) from message where instance = ?", instance) == 21);
-        assertThat(count("select count(*) from inbound_event where instance = ? and published_at is null", instance))
+        assertThat(unpublished(instance))
                 .isZero();
         assertThat(count("select count(*) from inbound_event where instance = ?", instance)).isEqualTo(21);
     }

@@ -118,7 +118,7 @@ class EventOutboxRelayTest extends IntegrationTest {
             assertThat(familyOfReceived.get(eventId)).as(event)
                     .isEqualTo(FAMILY_TOPIC.containsKey(event) ? event : "other");
         });
-        assertThat(count("select count(*) from inbound_event where instance = ? and published_at is null", instance))
+        assertThat(unpublished(instance))
                 .isZero();
     }
 

@@ -40,8 +40,7 @@ class InstanceStateStoreTest extends IntegrationTest {
         ObjectNode limit = sample("qrcode.updated.json", instance);
         limit.with("data").putObject("qrcode").put("message", "QR code limit reached").put("statusCode", 500);
         webhooks.post(limit);
-        eventually().until(() -> count("select count(*) from inbound_event where instance = ? and published_at is not null",
-                instance) == 2);
+        eventually().until(() -> count("select count(*) from inbound_event where instance = ?", instance) == 2 && unpublished(instance) == 0);
         eventually().during(java.time.Duration.ofMillis(500)).until(() -> (Integer) state(instance).get("qr_count") == 1);
     }
 

@@ -148,8 +148,7 @@ class MessageStoreTest extends IntegrationTest {
         body.put("date_time", "2025-11-03T20:00:00.000Z");
         webhooks.post(body);
         eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 1);
-        eventually().until(() -> count("select count(*) from inbound_event where instance = ? and published_at is null",
-                instance) == 0);
+        eventually().until(() -> unpublished(instance) == 0);
         assertThat(count("select count(*) from message where instance = ?", instance)).isEqualTo(1);
     }
 

@@ -47,6 +47,12 @@ public abstract class IntegrationTest {
         return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50));
     }
 
+    /** Events of the instance still waiting in the outbox for the broker. */
+    protected int unpublished(String instance) {
+        return count("select count(*) from event_outbox o join inbound_event e on e.seq = o.seq where e.instance = ?",
+                instance);
+    }
+
     protected int count(String sql, Object... args) {
         Integer n = jdbc.queryForObject(sql, Integer.class, args);
         return n == null ? 0 : n;
