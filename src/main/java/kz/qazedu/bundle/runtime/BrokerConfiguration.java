@@ -82,7 +82,7 @@ public class BrokerConfiguration {
             @Value("${bundle.broker.redelivery.max-delay-ms}") long maxDelay) {
         // the embedded broker, when there is one, must be up before anything connects to it
         BrokerService broker = embeddedBroker.getIfAvailable();
-        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" + System.getProperty("x.vm", "") : brokerUrl;
+        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" : brokerUrl;
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
         if (StringUtils.hasText(user)) {
             factory.setUserName(user);
