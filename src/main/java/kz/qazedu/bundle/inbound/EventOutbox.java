@@ -22,25 +22,39 @@ public class EventOutbox {
     public static final Set<String> FAMILIES = Set.of(
             "messages.upsert", "messages.update", "send.message", "connection.update", "qrcode.updated");
 
+    /**
+     * The oldest events in the outbox, up to a count and a byte budget (base64 media webhooks weigh megabytes
+     * each); the first one always, however large.
+     */
     private static final String UNPUBLISHED = """
-            select e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.received_at, e.payload::text
-              from event_outbox o
-              join inbound_event e on e.seq = o.seq
-             order by o.seq
-             limit ?
+            with candidates as (
+                select o.seq, sum(pg_column_size(e.payload)) over (order by o.seq) as running_bytes
+                  from event_outbox o
+                  join inbound_event e on e.seq = o.seq
+                 order by o.seq
+                 limit ?)
+            select e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.received_at,
+                   e.payload::text as payload
+              from candidates c
+              join inbound_event e on e.seq = c.seq
+             where c.running_bytes <= ? or c.seq = (select min(seq) from candidates)
+             order by e.seq
             """;
 
     private final JdbcTemplate jdbc;
     private final long lockKey;
     private final int batchSize;
+    private final long batchBytes;
 
     public EventOutbox(
             JdbcTemplate jdbc,
             @Value("${bundle.relay.lock-key}") long lockKey,
-            @Value("${bundle.relay.batch-size}") int batchSize) {
+            @Value("${bundle.relay.batch-size}") int batchSize,
+            @Value("${bundle.relay.batch-bytes}") long batchBytes) {
         this.jdbc = jdbc;
         this.lockKey = lockKey;
         this.batchSize = batchSize;
+        this.batchBytes = batchBytes;
     }
 
     /** The oldest unpublished events, or none when another replica is relaying. Must run in a transaction. */
@@ -49,7 +63,7 @@ public class EventOutbox {
         if (!Boolean.TRUE.equals(leader)) {
             return List.of();
         }
-        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, batchSize);
+        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, batchSize, batchBytes);
     }
 
     public void markPublished(List<OutboxEvent> events) {

@@ -6,6 +6,7 @@ import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * routes/event-outbox-relay.camel.yaml: every stored event reaches the virtual topic of its family once, with its
@@ -49,6 +51,12 @@ class EventOutboxRelayTest extends IntegrationTest {
 
     @Autowired
     ActiveMQConnectionFactory broker;
+
+    @Autowired
+    EventOutbox outbox;
+
+    @Autowired
+    TransactionTemplate transactions;
 
     @Value("${bundle.topic.messages-upsert}")
     String messagesUpsertTopic;
@@ -120,6 +128,30 @@ class EventOutboxRelayTest extends IntegrationTest {
         });
         assertThat(unpublished(instance))
                 .isZero();
+    }
+
+    @Test
+    void aRelayRoundCarriesAtMostItsByteBudgetOfBigMediaEvents() throws Exception {
+        camelContext.getRouteController().stopRoute("event-outbox-relay");
+        String instance = uniqueInstance();
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ObjectNode media = sample("messages.upsert.image-caption.json", instance);
+                media.with("data").with("key").put("id", "big-" + i);
+                byte[] image = new byte[5 * 1024 * 1024];
+                ThreadLocalRandom.current().nextBytes(image);
+                ((ObjectNode) media.path("data").path("message")).put("base64", Base64.getEncoder().encodeToString(image));
+                ids.add(webhooks.post(media).json().path("eventId").asText());
+            }
+
+            // three events of ~7 MB against the 16 MB budget: the oldest two go in this round
+            List<OutboxEvent> round = transactions.execute(status -> outbox.claimBatch());
+            assertThat(round).extracting(OutboxEvent::eventId).containsExactly(ids.get(0), ids.get(1));
+        } finally {
+            camelContext.getRouteController().startRoute("event-outbox-relay");
+        }
+        eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 3);
     }
 
     @Test
