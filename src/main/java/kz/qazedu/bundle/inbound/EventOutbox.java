@@ -31,6 +31,7 @@ public class EventOutbox {
                 select o.seq, sum(pg_column_size(e.payload)) over (order by o.seq) as running_bytes
                   from event_outbox o
                   join inbound_event e on e.seq = o.seq
+                 where o.seq > ?
                  order by o.seq
                  limit ?)
             select e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.received_at,
@@ -41,10 +42,19 @@ public class EventOutbox {
              order by e.seq
             """;
 
+    /**
+     * How often a round starts from the head of the outbox instead of after the last event published. Deleted
+     * outbox rows leave dead index entries at the head until vacuum, which every scan from the head would wade
+     * through; the full scan catches events that committed late with a lower sequence (another replica's writer).
+     */
+    private static final long FULL_SCAN_INTERVAL_NANOS = 5_000_000_000L;
+
     private final JdbcTemplate jdbc;
     private final long lockKey;
     private final int batchSize;
     private final long batchBytes;
+    private volatile long cursor;
+    private volatile long lastFullScan;
 
     public EventOutbox(
             JdbcTemplate jdbc,
@@ -61,9 +71,18 @@ public class EventOutbox {
     public List<OutboxEvent> claimBatch() {
         Boolean leader = jdbc.queryForObject("select pg_try_advisory_xact_lock(?)", Boolean.class, lockKey);
         if (!Boolean.TRUE.equals(leader)) {
+            cursor = 0;
             return List.of();
         }
-        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, batchSize, batchBytes);
+        long now = System.nanoTime();
+        long after = cursor;
+        if (now - lastFullScan > FULL_SCAN_INTERVAL_NANOS) {
+            after = 0;
+            lastFullScan = now;
+        }
+        // a round reads at most a few thousand rows by primary key; parallel workers would cost more than they save
+        jdbc.execute("set local max_parallel_workers_per_gather = 0");
+        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, after, batchSize, batchBytes);
     }
 
     public void markPublished(List<OutboxEvent> events) {
@@ -73,6 +92,7 @@ public class EventOutbox {
             update.setArray(1, connection.createArrayOf("bigint", seqs));
             return update;
         });
+        cursor = Math.max(cursor, seqs[seqs.length - 1]);
     }
 
     public static String familyOf(String eventType) {
