@@ -130,6 +130,15 @@ class EventOutboxRelayTest extends IntegrationTest {
                 .isZero();
     }
 
+    /** Hashes the text {@code rounds} times: CPU work of uneven length, as real processing would be. */
+    private static void work(int rounds, String text) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < rounds; i++) {
+            bytes = digest.digest(bytes);
+        }
+    }
+
     @Test
     void aRelayRoundCarriesAtMostItsByteBudgetOfBigMediaEvents() throws Exception {
         camelContext.getRouteController().stopRoute("event-outbox-relay");
@@ -169,8 +178,8 @@ class EventOutboxRelayTest extends IntegrationTest {
                 from("activemq6:queue:" + queue + "?concurrentConsumers=4&transacted=true").routeId(routeId)
                         .process(exchange -> {
                             // uneven work per message: without per-chat ordering this reorders a chat's messages
-                            Thread.sleep(ThreadLocalRandom.current().nextInt(3));
                             String text = exchange.getMessage().getBody(String.class);
+                            work(ThreadLocalRandom.current().nextInt(1, 400), text);
                             var json = JSON.readTree(text);
                             String chat = json.path("data").path("key").path("remoteJid").asText();
                             int sequence = Integer.parseInt(json.path("data").path("message").path("conversation").asText());
