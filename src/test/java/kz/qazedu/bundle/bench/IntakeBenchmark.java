@@ -84,7 +84,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>{@code bench.drain.timeout.seconds} [300]: longest wait for the relay and consumers to catch up;
  *       {@code bench.drain.stall.seconds} [60]: give up earlier when nothing moves for this long;</li>
  *   <li>{@code bench.database} [intake_bench]: database on the test profile's PostgreSQL server that the bundle
- *       uses during the run; created when missing, its tables truncated before the run. A dedicated database keeps
+ *       uses during the run; dropped and created afresh before the run. A dedicated database keeps
  *       the benchmark's truncation and load away from integration tests that use the {@code test} database at
  *       the same time. Empty ({@code -Dbench.database=}) uses the test profile's own database;</li>
  *   <li>{@code bench.strict} [false]: fail (JUnit) / exit 1 (main) when events were lost or duplicated or the
@@ -140,7 +140,7 @@ public class IntakeBenchmark {
         if (!database.isEmpty()) {
             String url = prepareDatabase(database);
             args.add("--spring.datasource.url=" + url);
-            databaseNote = url + " (dedicated benchmark database, created if missing)";
+            databaseNote = url + " (dedicated benchmark database, created afresh)";
         } else {
             databaseNote = "the test profile's database";
         }
@@ -255,7 +255,10 @@ public class IntakeBenchmark {
 
     // ------------------------------------------------------------------------------------------------ database
 
-    /** Creates the benchmark database on the test profile's server when missing; returns its JDBC URL. */
+    /**
+     * Creates the benchmark database afresh on the test profile's server (dropping the previous run's, so that no
+     * leftover outbox is relayed while this run starts); returns its JDBC URL.
+     */
     private static String prepareDatabase(String name) throws SQLException {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("bench.database must be a plain lower-case identifier: " + name);
@@ -275,12 +278,16 @@ public class IntakeBenchmark {
             try (ResultSet rows = exists.executeQuery()) {
                 present = rows.next();
             }
-            if (!present) {
-                try (Statement create = connection.createStatement()) {
-                    create.execute("create database " + name);
-                }
-                System.out.println("[bench] created database " + name);
+            if (name.equals(url.group(2))) {
+                throw new IllegalArgumentException("bench.database must not be the test profile's own database " + name);
             }
+            try (Statement create = connection.createStatement()) {
+                if (present) {
+                    create.execute("drop database " + name + " with (force)");
+                }
+                create.execute("create database " + name);
+            }
+            System.out.println("[bench] created database " + name + " afresh");
         }
         return url.group(1) + name + url.group(3);
     }
