@@ -33,6 +33,7 @@ class EvolutionSamplesJourneyTest extends IntegrationTest {
             switch (body.path("event").asText()) {
                 case "messages.upsert", "send.message" -> messages.add(data.path("key").path("id").asText());
                 case "messages.update" -> statuses.add(data.path("keyId").asText() + "/" + data.path("status").asText());
+                case "messages.delete" -> statuses.add(data.path("id").asText() + "/DELETED");
                 case "connection.update", "qrcode.updated" -> instanceEvents = true;
                 default -> { }
             }

@@ -36,9 +36,10 @@ public class ConsumerQueues implements SmartInitializingSingleton, TransportList
             @Value("${bundle.topic.messages-update}") String messagesUpdate,
             @Value("${bundle.topic.send-message}") String sendMessage,
             @Value("${bundle.topic.connection-update}") String connectionUpdate,
-            @Value("${bundle.topic.qrcode-updated}") String qrcodeUpdated) {
+            @Value("${bundle.topic.qrcode-updated}") String qrcodeUpdated,
+            @Value("${bundle.topic.other}") String other) {
         this.connectionFactory = connectionFactory;
-        this.queues = List.of(messagesUpsert, messagesUpdate, sendMessage, connectionUpdate, qrcodeUpdated).stream()
+        this.queues = List.of(messagesUpsert, messagesUpdate, sendMessage, connectionUpdate, qrcodeUpdated, other).stream()
                 .map(topic -> "Consumer." + storeConsumer + "." + topic)
                 .toList();
         connectionFactory.setTransportListener(this);

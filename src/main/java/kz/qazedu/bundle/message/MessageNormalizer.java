@@ -93,6 +93,23 @@ public class MessageNormalizer {
                 eventId);
     }
 
+    /**
+     * {@code messages.delete}: {@code data = {id, remoteJid, remoteJidAlt?, fromMe, status: "DELETED"}}, the message
+     * deleted for everyone; stored as its DELETED status.
+     */
+    public StatusUpdate normalizeDeletion(String payload, String eventId) {
+        JsonNode root = read(payload);
+        JsonNode data = root.path("data");
+        JsonNode fromMe = data.path("fromMe");
+        return new StatusUpdate(
+                text(root, "instance"),
+                text(data, "id"),
+                Jids.preferPhone(text(data, "remoteJid"), text(data, "remoteJidAlt")),
+                fromMe.isBoolean() ? fromMe.asBoolean() : null,
+                MessageStatus.DELETED.name(),
+                eventId);
+    }
+
     private JsonNode read(String payload) {
         try {
             return json.readTree(payload);

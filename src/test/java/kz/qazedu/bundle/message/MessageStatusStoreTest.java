@@ -65,6 +65,16 @@ class MessageStatusStoreTest extends IntegrationTest {
     }
 
     @Test
+    void aMessageDeletedForEveryoneIsMarkedDeleted() {
+        String instance = uniqueInstance();
+        assertThat(webhooks.post(sample("messages.upsert.image-caption.json", instance)).status()).isEqualTo(202);
+        assertThat(webhooks.post(sample("messages.delete.json", instance)).status()).isEqualTo(202);
+        eventually().until(() -> "DELETED".equals(jdbc.queryForList(
+                "select status from message where instance = ? and wa_message_id = ?", String.class, instance,
+                "ACB41F90D2E6A3B7C85D19E0F4A62B31").stream().findFirst().orElse(null)));
+    }
+
+    @Test
     void olderVersionsNumericStatusesAreUnderstood() {
         String instance = uniqueInstance();
         sent(instance);
