@@ -80,17 +80,11 @@ public class MessageNormalizer {
                 eventId);
     }
 
+    /** {@code messages.update}: {@code data = {keyId, remoteJid, fromMe, status, ...}}. */
     public StatusUpdate normalizeStatus(String payload, String eventId) {
         JsonNode root = read(payload);
         JsonNode data = root.path("data");
-        JsonNode fromMe = data.path("fromMe");
-        return new StatusUpdate(
-                text(root, "instance"),
-                text(data, "keyId"),
-                Jids.preferPhone(text(data, "remoteJid"), text(data, "remoteJidAlt")),
-                fromMe.isBoolean() ? fromMe.asBoolean() : null,
-                text(data, "status"),
-                eventId);
+        return statusOf(root, data.path("keyId"), text(data, "status"), eventId);
     }
 
     /**
@@ -99,14 +93,18 @@ public class MessageNormalizer {
      */
     public StatusUpdate normalizeDeletion(String payload, String eventId) {
         JsonNode root = read(payload);
+        return statusOf(root, root.path("data").path("id"), MessageStatus.DELETED.name(), eventId);
+    }
+
+    private static StatusUpdate statusOf(JsonNode root, JsonNode messageId, String status, String eventId) {
         JsonNode data = root.path("data");
         JsonNode fromMe = data.path("fromMe");
         return new StatusUpdate(
                 text(root, "instance"),
-                text(data, "id"),
+                messageId.isTextual() && !messageId.asText().isBlank() ? messageId.asText() : null,
                 Jids.preferPhone(text(data, "remoteJid"), text(data, "remoteJidAlt")),
                 fromMe.isBoolean() ? fromMe.asBoolean() : null,
-                MessageStatus.DELETED.name(),
+                status,
                 eventId);
     }
 
