@@ -1,0 +1,66 @@
+package kz.qazedu.bundle.crm;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What the CRM receives for one WhatsApp event (version {@value #SPEC_VERSION}): made for a CRM, not Evolution's
+ * envelope, with {@code raw} keeping the original payload so that nothing is lost. Fields that do not apply to a
+ * type are left out.
+ *
+ * @param id         stable per event (the bundle's event id), the same on every delivery attempt and replay
+ * @param type       {@code message.received}, {@code message.sent}, {@code message.status},
+ *                   {@code instance.connection}, {@code instance.qrcode}, or {@code evolution.<event>}
+ * @param occurredAt WhatsApp's timestamp where the event has one, else when the bundle received it
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CrmEvent(
+        String specVersion,
+        String id,
+        String type,
+        String instance,
+        Instant occurredAt,
+        Instant receivedAt,
+        Chat chat,
+        Author author,
+        Message message,
+        Status status,
+        Connection connection,
+        QrCode qrcode,
+        JsonNode raw) {
+
+    public static final String SPEC_VERSION = "1";
+
+    /** @param id the chat JID (phone JID preferred); {@code phone} digits; {@code lid} the hidden-number id */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Chat(String id, String phone, String lid, boolean isGroup) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Author(String id, String phone, String name) {
+    }
+
+    /** @param direction {@code inbound} or {@code outbound} */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Message(String id, String direction, String type, String text, Map<String, Object> media,
+                          String quotedMessageId) {
+    }
+
+    /** @param value PENDING, SERVER_ACK, DELIVERY_ACK, READ, PLAYED, ERROR or DELETED (else as Evolution wrote it) */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Status(String messageId, String value, Boolean fromMe) {
+    }
+
+    /** @param state connecting, open, close or refused */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Connection(String state, Integer statusReason, String ownerId, String profileName) {
+    }
+
+    /** A new QR code to scan, or {@code error} once Evolution's QR limit is reached. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record QrCode(String code, String base64, String pairingCode, String error) {
+    }
+}
