@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 /**
  * Turns a stored event into the broker message other systems consume: the webhook JSON as body, and the
  * correlation properties documented in the README ({@code eventId}, {@code eventType}, {@code instance},
- * {@code chatId}, {@code messageId}, {@code receivedAt}, and {@code JMSXGroupID} = instance|chat, which keeps one
+ * {@code chatId}, {@code messageId}, {@code receivedAt}, {@code journalSeq} (increasing in acceptance order), and {@code JMSXGroupID} = instance|chat, which keeps one
  * chat's events in order across consumers).
  */
 @Component("brokerMessageStamp")
@@ -24,6 +24,7 @@ public class BrokerMessageStamp {
         putIfPresent(headers, "chatId", event.chatId());
         putIfPresent(headers, "messageId", event.messageId());
         headers.put("receivedAt", event.receivedAt());
+        headers.put("journalSeq", event.seq());
         headers.put("JMSXGroupID", event.orderingKey());
         return event.payload();
     }

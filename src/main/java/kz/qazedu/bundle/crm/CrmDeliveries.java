@@ -1,0 +1,179 @@
+package kz.qazedu.bundle.crm;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The state of every delivery to the CRM ({@code crm_delivery}, {@code crm_delivery_attempt}) and the policy that
+ * moves it: which events are forwarded, which one of each chat is due, and what a response or an error means.
+ * <ul>
+ *   <li>2xx: delivered.</li>
+ *   <li>Connection errors, timeouts, 408, 429 and 5xx: tried again after the next delay of the retry schedule (or
+ *       the CRM's {@code Retry-After}, if longer); once the schedule is used up, dead-lettered.</li>
+ *   <li>Any other 4xx: dead-lettered at once (the CRM refused it; trying again changes nothing).</li>
+ * </ul>
+ */
+@Component("crmDeliveries")
+public class CrmDeliveries {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CrmDeliveries.class);
+
+    private static final String CLAIM_DUE = """
+            update crm_delivery d
+               set leased_until = now() + make_interval(secs => ?), attempts = d.attempts + 1, updated_at = now()
+              from (select event_id
+                      from (select distinct on (ordering_key) event_id, seq, next_attempt_at, leased_until
+                              from crm_delivery
+                             where state = 'pending'
+                             order by ordering_key, seq) heads
+                     where next_attempt_at <= now() and (leased_until is null or leased_until < now())
+                     order by seq
+                     limit ?) due
+             where d.event_id = due.event_id and d.state = 'pending'
+               and (d.leased_until is null or d.leased_until < now())
+            returning d.event_id, d.seq, d.ordering_key, d.instance, d.event_type, d.attempts
+            """;
+
+    private final JdbcTemplate jdbc;
+    private final Set<String> excludedEvents;
+    private final RetrySchedule schedule;
+    private final long leaseSeconds;
+    private final int batchSize;
+
+    public CrmDeliveries(
+            JdbcTemplate jdbc,
+            @Value("${bundle.crm.excluded-events}") String excludedEvents,
+            @Value("${bundle.crm.retry-schedule}") String schedule,
+            @Value("${bundle.crm.timeout-ms}") long timeoutMs,
+            @Value("${bundle.crm.batch-size}") int batchSize) {
+        this.jdbc = jdbc;
+        this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        this.schedule = new RetrySchedule(schedule);
+        this.leaseSeconds = Math.max(30, 3 * timeoutMs / 1000);
+        this.batchSize = batchSize;
+    }
+
+    /** Records an event for delivery unless its type is excluded; a redelivered broker message changes nothing. */
+    public void enqueue(String eventId, String eventType, String instance, String orderingKey, Long seq) {
+        if (excludedEvents.contains(eventType)) {
+            return;
+        }
+        jdbc.update("""
+                insert into crm_delivery (event_id, seq, ordering_key, instance, event_type)
+                values (?, ?, ?, ?, ?)
+                on conflict (event_id) do nothing
+                """, eventId, seq, orderingKey, instance, eventType);
+    }
+
+    /** The oldest pending delivery of each chat whose time has come, leased to this replica for one attempt. */
+    public List<CrmDelivery> claimDue() {
+        return jdbc.query(CLAIM_DUE, (row, i) -> new CrmDelivery(row.getString("event_id"), row.getLong("seq"),
+                row.getString("ordering_key"), row.getString("instance"), row.getString("event_type"),
+                row.getInt("attempts")), leaseSeconds, batchSize);
+    }
+
+    /**
+     * Records the CRM's answer.
+     *
+     * @return whether the delivery is now dead-lettered
+     */
+    @Transactional
+    public boolean recordResponse(CrmDelivery delivery, Integer status, String retryAfter, Long startedNanos) {
+        long latency = latencyMs(startedNanos);
+        if (status != null && status >= 200 && status < 300) {
+            jdbc.update("""
+                    update crm_delivery
+                       set state = 'delivered', delivered_at = now(), last_status = ?, last_error = null,
+                           leased_until = null, updated_at = now()
+                     where event_id = ?
+                    """, status, delivery.eventId());
+            logAttempt(delivery, status, latency, null);
+            return false;
+        }
+        boolean retryable = status == null || status == 408 || status == 429 || status >= 500;
+        return fail(delivery, status, "CRM answered " + status, latency, retryable, parseRetryAfter(retryAfter));
+    }
+
+    /**
+     * Records a failure before any answer (connection refused, timeout, ...): always worth another try.
+     *
+     * @return whether the delivery is now dead-lettered
+     */
+    @Transactional
+    public boolean recordError(CrmDelivery delivery, Exception error, Long startedNanos) {
+        String reason = error.getClass().getSimpleName() + ": " + error.getMessage();
+        return fail(delivery, null, reason, latencyMs(startedNanos), true, null);
+    }
+
+    private boolean fail(CrmDelivery delivery, Integer status, String error, long latency, boolean retryable,
+                         Duration retryAfter) {
+        logAttempt(delivery, status, latency, error);
+        Duration delay = retryable ? schedule.delayAfter(delivery.attempt()) : null;
+        if (delay == null) {
+            jdbc.update("""
+                    update crm_delivery
+                       set state = 'dead', dead_at = now(), last_status = ?, last_error = ?, leased_until = null,
+                           updated_at = now()
+                     where event_id = ?
+                    """, status, error, delivery.eventId());
+            LOG.warn("CRM delivery of {} ({}) dead-lettered after {} attempt(s): {}",
+                    delivery.eventId(), delivery.eventType(), delivery.attempt(), error);
+            return true;
+        }
+        if (retryAfter != null && retryAfter.compareTo(delay) > 0) {
+            delay = retryAfter;
+        }
+        jdbc.update("""
+                update crm_delivery
+                   set next_attempt_at = now() + make_interval(secs => ?), last_status = ?, last_error = ?,
+                       leased_until = null, updated_at = now()
+                 where event_id = ?
+                """, delay.toMillis() / 1000.0, status, error, delivery.eventId());
+        return false;
+    }
+
+    private void logAttempt(CrmDelivery delivery, Integer status, long latency, String error) {
+        jdbc.update("""
+                insert into crm_delivery_attempt (event_id, attempt, attempted_at, status_code, latency_ms, error)
+                values (?, ?, ?, ?, ?, ?)
+                """, delivery.eventId(), delivery.attempt(), Timestamp.from(Instant.now().minusMillis(latency)),
+                status, (int) latency, error);
+    }
+
+    private static long latencyMs(Long startedNanos) {
+        return startedNanos == null ? 0 : (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** {@code Retry-After} in seconds or as an HTTP date. */
+    static Duration parseRetryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Long.parseLong(value.trim()));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = DateTimeFormatter.RFC_1123_DATE_TIME.parse(value.trim(), Instant::from);
+                Duration wait = Duration.between(Instant.now(), at);
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package kz.qazedu.bundle.crm;
+
+import java.time.Clock;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperties;
+import org.apache.camel.Headers;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds the HTTP request for one CRM delivery: the {@link CrmEvent} JSON and the Standard Webhooks headers
+ * ({@code webhook-id} = the event id, the same on every attempt and replay; {@code webhook-timestamp};
+ * {@code webhook-signature}). Nothing of the inbound exchange's headers goes out.
+ */
+@Component("crmRequests")
+public class CrmRequests {
+
+    public static final String STARTED_NANOS = "crmAttemptStartedNanos";
+    public static final String CRM_BODY = "crmBody";
+
+    private final JdbcTemplate jdbc;
+    private final CrmEventMapper mapper;
+    private final ObjectMapper json;
+    private final StandardWebhookSigner signer;
+    private final Clock clock;
+
+    public CrmRequests(JdbcTemplate jdbc, CrmEventMapper mapper, ObjectMapper json, Clock clock,
+                       @Value("${bundle.crm.webhook-secret}") String secret) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.json = json;
+        this.clock = clock;
+        this.signer = new StandardWebhookSigner(secret);
+    }
+
+    /** @return the request body; {@code headers} receives the request headers */
+    public String prepare(CrmDelivery delivery, @Headers Map<String, Object> headers,
+                          @ExchangeProperties Map<String, Object> properties) throws JsonProcessingException {
+        Map<String, Object> stored = jdbc.queryForMap(
+                "select received_at, payload::text as payload from inbound_event where event_id = ?", delivery.eventId());
+        CrmEvent event = mapper.map(delivery.eventId(), delivery.eventType(),
+                ((java.sql.Timestamp) stored.get("received_at")).toInstant(), (String) stored.get("payload"));
+        String body = json.writeValueAsString(event);
+        long timestamp = clock.instant().getEpochSecond();
+
+        headers.clear();
+        headers.put(Exchange.HTTP_METHOD, "POST");
+        headers.put(Exchange.CONTENT_TYPE, "application/json");
+        headers.put("webhook-id", delivery.eventId());
+        headers.put("webhook-timestamp", String.valueOf(timestamp));
+        headers.put("webhook-signature", signer.sign(delivery.eventId(), timestamp, body));
+        properties.put(CRM_BODY, body);
+        properties.put(STARTED_NANOS, System.nanoTime());
+        return body;
+    }
+}

@@ -1,0 +1,49 @@
+package kz.qazedu.bundle.crm;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * When to try a failed CRM delivery again: a list of delays, the first before the first retry, with ±20 % jitter
+ * so that a recovering CRM is not hit by every chat at the same instant. Written like {@code 5s,5m,30m,2h}
+ * (units ms, s, m, h). After the last delay has been used, the next failure dead-letters the delivery.
+ */
+public final class RetrySchedule {
+
+    private final List<Duration> delays;
+
+    public RetrySchedule(String schedule) {
+        this.delays = Arrays.stream(schedule.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(RetrySchedule::parse).toList();
+    }
+
+    /** Failed attempts a delivery may have before it is dead-lettered (the first try plus one retry per delay). */
+    public int maxAttempts() {
+        return delays.size() + 1;
+    }
+
+    /** The delay after failed attempt {@code attempt} (1-based), jittered, or null when none is left. */
+    public Duration delayAfter(int attempt) {
+        if (attempt < 1 || attempt > delays.size()) {
+            return null;
+        }
+        long millis = delays.get(attempt - 1).toMillis();
+        long jitter = (long) (millis * 0.2);
+        return Duration.ofMillis(millis + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1)));
+    }
+
+    static Duration parse(String delay) {
+        String number = delay.replaceAll("[a-z]+$", "");
+        String unit = delay.substring(number.length());
+        long value = Long.parseLong(number);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(value);
+            case "s", "" -> Duration.ofSeconds(value);
+            case "m" -> Duration.ofMinutes(value);
+            case "h" -> Duration.ofHours(value);
+            default -> throw new IllegalArgumentException("unknown unit in retry delay: " + delay);
+        };
+    }
+}

@@ -1,0 +1,223 @@
+package kz.qazedu.bundle.crm;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static kz.qazedu.bundle.support.EvolutionSamples.JSON;
+import static kz.qazedu.bundle.support.EvolutionSamples.sample;
+import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.Session;
+import kz.qazedu.bundle.support.IntegrationTest;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * routes/crm-forward.camel.yaml against a WireMock CRM: signed deliveries, retries, dead letters, Retry-After and
+ * per-chat order. The context has a journal of its own (schema crm_forward) so that only its relay publishes.
+ */
+@DirtiesContext
+class CrmForwardTest extends IntegrationTest {
+
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final WireMockServer CRM = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+
+    @Autowired
+    ActiveMQConnectionFactory broker;
+
+    @DynamicPropertySource
+    static void crm(DynamicPropertyRegistry properties) {
+        CRM.start();
+        properties.add("bundle.crm.enabled", () -> "true");
+        properties.add("bundle.crm.url", () -> "http://127.0.0.1:" + CRM.port() + "/evolution-events");
+        properties.add("bundle.crm.webhook-secret", () -> SECRET);
+        properties.add("spring.datasource.url", () -> "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=crm_forward");
+        properties.add("spring.flyway.schemas", () -> "crm_forward");
+        properties.add("bundle.relay.lock-key", () -> "7318203");
+    }
+
+    @AfterAll
+    static void stopCrm() {
+        CRM.stop();
+    }
+
+    @Test
+    void deliversEachEventOnceSignedTheStandardWebhooksWay() throws Exception {
+        String instance = uniqueInstance();
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(204)));
+
+        String eventId = webhooks.post(sample("messages.upsert.text.json", instance)).json().path("eventId").asText();
+
+        eventually().until(() -> requestsFor(instance).size() == 1
+                && "delivered".equals(state(eventId)));
+        LoggedRequest request = requestsFor(instance).get(0);
+        assertThat(request.getHeader("webhook-id")).isEqualTo(eventId);
+        assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(request.getHeader("X-Webhook-Token")).isNull();
+        assertThat(verifySignature(request)).isTrue();
+
+        JsonNode body = JSON.readTree(request.getBodyAsString());
+        assertThat(body.path("id").asText()).isEqualTo(eventId);
+        assertThat(body.path("type").asText()).isEqualTo("message.received");
+        assertThat(body.path("chat").path("phone").asText()).isEqualTo("77051234567");
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ?", Integer.class,
+                eventId)).containsExactly(204);
+    }
+
+    @Test
+    void serverErrorsAreRetriedWithTheSameIdUntilTheCrmAcceptsOnce() {
+        String instance = uniqueInstance();
+        String scenario = "recovering-" + instance;
+        var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("second"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("second").willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+
+        String eventId = webhooks.post(sample("connection.update.open.json", instance)).json().path("eventId").asText();
+
+        eventually().until(() -> "delivered".equals(state(eventId)));
+        assertThat(requestsFor(instance)).extracting(r -> r.getHeader("webhook-id")).containsOnly(eventId).hasSize(3);
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
+                Integer.class, eventId)).containsExactly(500, 503, 200);
+    }
+
+    @Test
+    void aClientErrorDeadLettersAtOnceInTheTableAndOnTheBroker() throws Exception {
+        String instance = uniqueInstance();
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown instance\"}")));
+
+        String eventId = webhooks.post(sample("qrcode.updated.json", instance)).json().path("eventId").asText();
+
+        eventually().until(() -> "dead".equals(state(eventId)));
+        assertThat(requestsFor(instance)).hasSize(1);
+        Map<String, Object> dead = jdbc.queryForMap("select attempts, last_status, dead_at from crm_delivery where event_id = ?",
+                eventId);
+        assertThat(dead.get("attempts")).isEqualTo(1);
+        assertThat(dead.get("last_status")).isEqualTo(422);
+        try (Connection connection = broker.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Message copy = session.createConsumer(session.createQueue("DLQ.crm"), "eventId = '" + eventId + "'")
+                    .receive(10_000);
+            assertThat(copy).isNotNull();
+        }
+    }
+
+    @Test
+    void retryAfterIsHonoured() {
+        String instance = uniqueInstance();
+        String scenario = "throttled-" + instance;
+        var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2"))
+                .willSetStateTo("open"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("open").willReturn(aResponse().withStatus(200)));
+
+        String eventId = webhooks.post(sample("connection.update.connecting.json", instance)).json().path("eventId").asText();
+
+        eventually().until(() -> "delivered".equals(state(eventId)));
+        List<LoggedRequest> requests = requestsFor(instance);
+        assertThat(requests).hasSize(2);
+        long waited = requests.get(1).getLoggedDate().getTime() - requests.get(0).getLoggedDate().getTime();
+        assertThat(waited).as("the schedule says 200 ms, the CRM said 2 s").isGreaterThanOrEqualTo(1900);
+    }
+
+    @Test
+    void aFailingChatKeepsItsOrderAndDoesNotHoldUpOtherChats() {
+        String instance = uniqueInstance();
+        String scenario = "chat-a-" + instance;
+        var firstOfA = matchingJsonPath("$.message.id", com.github.tomakehurst.wiremock.client.WireMock.equalTo("A-1-" + instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(200)));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(firstOfA).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("once"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(firstOfA).inScenario(scenario)
+                .whenScenarioStateIs("once").willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(firstOfA).inScenario(scenario)
+                .whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
+
+        webhooks.post(message(instance, "77000000001@s.whatsapp.net", "A-1-" + instance));
+        webhooks.post(message(instance, "77000000001@s.whatsapp.net", "A-2-" + instance));
+        webhooks.post(message(instance, "77000000002@s.whatsapp.net", "B-1-" + instance));
+        webhooks.post(message(instance, "77000000002@s.whatsapp.net", "B-2-" + instance));
+
+        eventually().until(() -> count("select count(*) from crm_delivery where instance = ? and state = 'delivered'",
+                instance) == 4);
+        List<String> order = requestsFor(instance).stream()
+                .map(r -> JSON.valueToTree(parse(r.getBodyAsString())).path("message").path("id").asText()
+                        .replace("-" + instance, ""))
+                .toList();
+        assertThat(order).containsSubsequence("A-1", "A-1", "A-1", "A-2");
+        assertThat(order).containsSubsequence("B-1", "B-2");
+        assertThat(order.indexOf("B-2")).as("chat B went on while chat A waited").isLessThan(order.lastIndexOf("A-1"));
+        assertThat(order.indexOf("A-2")).isGreaterThan(order.lastIndexOf("A-1"));
+    }
+
+    private static ObjectNode message(String instance, String chat, String id) {
+        ObjectNode body = sample("messages.upsert.text.json", instance);
+        body.with("data").with("key").put("remoteJid", chat).put("id", id).remove("remoteJidAlt");
+        return body;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<LoggedRequest> requestsFor(String instance) {
+        return CRM.findAll(postRequestedFor(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance))));
+    }
+
+    private String state(String eventId) {
+        return jdbc.queryForList("select state from crm_delivery where event_id = ?", String.class, eventId)
+                .stream().findFirst().orElse(null);
+    }
+
+    /** Standard Webhooks verification written from the specification, apart from the bundle's signer. */
+    private static boolean verifySignature(LoggedRequest request) throws Exception {
+        String signed = request.getHeader("webhook-id") + "." + request.getHeader("webhook-timestamp") + "."
+                + request.getBodyAsString();
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET.substring("whsec_".length())), "HmacSHA256"));
+        String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
+        long age = Math.abs(System.currentTimeMillis() / 1000 - Long.parseLong(request.getHeader("webhook-timestamp")));
+        return age < 300 && List.of(request.getHeader("webhook-signature").split(" ")).contains(expected);
+    }
+}
