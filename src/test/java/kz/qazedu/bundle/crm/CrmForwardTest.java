@@ -186,6 +186,65 @@ class CrmForwardTest extends IntegrationTest {
         assertThat(order.indexOf("A-2")).isGreaterThan(order.lastIndexOf("A-1"));
     }
 
+    @Test
+    void supportListsDeliveriesWithTheirAttemptsAndReplaysADeadLetterWithItsId() throws Exception {
+        String instance = uniqueInstance();
+        String scenario = "replay-" + instance;
+        var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(400)).willSetStateTo("fixed"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("fixed").willReturn(aResponse().withStatus(200)));
+        String eventId = webhooks.post(sample("messages.upsert.text.json", instance)).json().path("eventId").asText();
+        eventually().until(() -> "dead".equals(state(eventId)));
+
+        var unauthorized = webhooks.get("/api/v1/crm/deliveries?instance=" + instance);
+        assertThat(unauthorized.status()).isEqualTo(401);
+
+        var listed = webhooks.get("/api/v1/crm/deliveries?state=dead&instance=" + instance,
+                "Authorization", "Bearer test-api-token");
+        assertThat(listed.status()).isEqualTo(200);
+        JsonNode dead = listed.json().path("deliveries").path(0);
+        assertThat(dead.path("eventId").asText()).isEqualTo(eventId);
+        assertThat(dead.path("lastStatus").asInt()).isEqualTo(400);
+        assertThat(dead.path("attemptLog").path(0).path("status").asInt()).isEqualTo(400);
+
+        var replayed = webhooks.post("/api/v1/crm/deliveries/" + eventId + "/replay", "",
+                "Authorization", "Bearer test-api-token");
+        assertThat(replayed.status()).isEqualTo(202);
+        eventually().until(() -> "delivered".equals(state(eventId)));
+        assertThat(requestsFor(instance)).extracting(r -> r.getHeader("webhook-id")).containsExactly(eventId, eventId);
+
+        var selection = webhooks.post("/api/v1/crm/deliveries/replay", "{\"eventIds\": [\"" + eventId + "\"]}",
+                "Authorization", "Bearer test-api-token");
+        assertThat(selection.json().path("replayed").asInt()).isEqualTo(1);
+        eventually().until(() -> requestsFor(instance).size() == 3 && "delivered".equals(state(eventId)));
+        assertThat(webhooks.post("/api/v1/crm/deliveries/replay", "{\"state\": \"lost\"}",
+                "Authorization", "Bearer test-api-token").status()).isEqualTo(400);
+    }
+
+    @Test
+    void pendingRetriesResumeWhenTheForwarderIsStoppedAndStarted() throws Exception {
+        String instance = uniqueInstance();
+        String scenario = "restart-" + instance;
+        var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+
+        String eventId = webhooks.post(sample("messages.upsert.text.json", instance)).json().path("eventId").asText();
+        eventually().until(() -> requestsFor(instance).size() == 1);
+        camelContext.getRouteController().stopRoute("crm-forward");
+        camelContext.getRouteController().stopRoute("crm-delivery-enqueue");
+        assertThat(state(eventId)).isEqualTo("pending");
+        camelContext.getRouteController().startRoute("crm-delivery-enqueue");
+        camelContext.getRouteController().startRoute("crm-forward");
+
+        eventually().until(() -> "delivered".equals(state(eventId)));
+        assertThat(requestsFor(instance)).hasSize(2);
+    }
+
     private static ObjectNode message(String instance, String chat, String id) {
         ObjectNode body = sample("messages.upsert.text.json", instance);
         body.with("data").with("key").put("remoteJid", chat).put("id", id).remove("remoteJidAlt");

@@ -1,0 +1,176 @@
+package kz.qazedu.bundle.crm;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.inbound.WebhookRejectedException;
+import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Support's view of CRM deliveries: list them (with their attempts) by instance, type, state and time, and replay
+ * one, a selection or every match. A replay keeps the event's id, so the CRM can still deduplicate by
+ * {@code webhook-id}; it re-enters its chat's order at the event's original place.
+ */
+@Component("crmDeliveryAdmin")
+public class CrmDeliveryAdmin {
+
+    private static final Set<String> STATES = Set.of("pending", "delivered", "dead");
+    private static final int MAX_LIMIT = 1000;
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public CrmDeliveryAdmin(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** {@code GET /api/v1/crm/deliveries?instance=&type=&state=&since=&until=&limit=} */
+    public HttpReply list(String instance, String type, String state, String since, String until, String limit)
+            throws JsonProcessingException {
+        Filter filter = Filter.of(instance, type, state, since, until);
+        int rows = limit == null || limit.isBlank() ? 100 : parseLimit(limit);
+        List<Object> arguments = new ArrayList<>(filter.arguments());
+        arguments.add(rows);
+        List<Map<String, Object>> deliveries = jdbc.queryForList("""
+                select event_id as "eventId", instance, event_type as "eventType", state, attempts,
+                       last_status as "lastStatus", last_error as "lastError", created_at as "createdAt",
+                       next_attempt_at as "nextAttemptAt", delivered_at as "deliveredAt", dead_at as "deadAt"
+                  from crm_delivery
+                 where %s
+                 order by created_at desc
+                 limit ?
+                """.formatted(filter.where()), arguments.toArray());
+        for (Map<String, Object> delivery : deliveries) {
+            delivery.put("attemptLog", jdbc.queryForList("""
+                    select attempt, attempted_at as "at", status_code as "status", latency_ms as "latencyMs", error
+                      from crm_delivery_attempt where event_id = ? order by attempt, id
+                    """, delivery.get("eventId")));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("deliveries", deliveries);
+        return new HttpReply(200, json.writeValueAsString(body));
+    }
+
+    /**
+     * {@code POST /api/v1/crm/deliveries/replay} with {@code {"eventIds": [...]}} or a filter
+     * {@code {"instance", "type", "state", "since", "until"}} ({@code {}} replays every dead letter).
+     */
+    public HttpReply replay(String requestBody) throws JsonProcessingException {
+        JsonNode request;
+        try {
+            request = requestBody == null || requestBody.isBlank() ? json.createObjectNode() : json.readTree(requestBody);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejectedException.badRequest("invalid_json", "body is not valid JSON");
+        }
+        if (request == null || !request.isObject()) {
+            throw WebhookRejectedException.badRequest("invalid_request", "body must be a JSON object");
+        }
+        int replayed;
+        if (request.has("eventIds")) {
+            JsonNode ids = request.get("eventIds");
+            if (!ids.isArray() || ids.isEmpty()) {
+                throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' must be a non-empty array");
+            }
+            List<String> eventIds = new ArrayList<>();
+            ids.forEach(id -> eventIds.add(id.asText()));
+            replayed = jdbc.update(connection -> {
+                var update = connection.prepareStatement(REPLAY + " where event_id = any(?)");
+                update.setArray(1, connection.createArrayOf("text", eventIds.toArray()));
+                return update;
+            });
+        } else {
+            Filter filter = Filter.of(text(request, "instance"), text(request, "type"),
+                    request.has("state") ? text(request, "state") : "dead", text(request, "since"), text(request, "until"));
+            replayed = jdbc.update(REPLAY + " where " + filter.where(), filter.arguments().toArray());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("replayed", replayed);
+        return new HttpReply(202, json.writeValueAsString(body));
+    }
+
+    /** {@code POST /api/v1/crm/deliveries/{eventId}/replay} */
+    public HttpReply replayOne(String eventId) throws JsonProcessingException {
+        int replayed = jdbc.update(REPLAY + " where event_id = ?", eventId);
+        if (replayed == 0) {
+            throw new WebhookRejectedException(404, "not_found", "no CRM delivery for event " + eventId);
+        }
+        return new HttpReply(202, json.writeValueAsString(Map.of("replayed", replayed)));
+    }
+
+    private static final String REPLAY = """
+            update crm_delivery
+               set state = 'pending', attempts = 0, next_attempt_at = now(), leased_until = null,
+                   delivered_at = null, dead_at = null, updated_at = now()
+            """;
+
+    private static int parseLimit(String limit) {
+        try {
+            int value = Integer.parseInt(limit);
+            if (value < 1 || value > MAX_LIMIT) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw WebhookRejectedException.badRequest("invalid_request", "'limit' must be a number from 1 to " + MAX_LIMIT);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** A where clause over crm_delivery with bound arguments only. */
+    private record Filter(String where, List<Object> arguments) {
+
+        static Filter of(String instance, String type, String state, String since, String until) {
+            List<String> conditions = new ArrayList<>();
+            List<Object> arguments = new ArrayList<>();
+            if (instance != null && !instance.isBlank()) {
+                conditions.add("instance = ?");
+                arguments.add(instance);
+            }
+            if (type != null && !type.isBlank()) {
+                conditions.add("event_type = ?");
+                arguments.add(type);
+            }
+            if (state != null && !state.isBlank()) {
+                if (!STATES.contains(state)) {
+                    throw WebhookRejectedException.badRequest("invalid_request", "'state' must be pending, delivered or dead");
+                }
+                conditions.add("state = ?");
+                arguments.add(state);
+            }
+            if (since != null && !since.isBlank()) {
+                conditions.add("created_at >= ?");
+                arguments.add(instant("since", since));
+            }
+            if (until != null && !until.isBlank()) {
+                conditions.add("created_at < ?");
+                arguments.add(instant("until", until));
+            }
+            return new Filter(conditions.isEmpty() ? "true" : String.join(" and ", conditions), arguments);
+        }
+
+        private static Timestamp instant(String name, String value) {
+            try {
+                return Timestamp.from(Instant.parse(value));
+            } catch (DateTimeParseException e) {
+                throw WebhookRejectedException.badRequest("invalid_request",
+                        "'" + name + "' must be an ISO-8601 instant such as 2026-11-30T10:00:00Z");
+            }
+        }
+    }
+}
