@@ -27,11 +27,14 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
+import kz.qazedu.bundle.BundleApplication;
 import kz.qazedu.bundle.support.IntegrationTest;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -243,6 +246,35 @@ class CrmForwardTest extends IntegrationTest {
 
         eventually().until(() -> "delivered".equals(state(eventId)));
         assertThat(requestsFor(instance)).hasSize(2);
+    }
+
+    @Test
+    void aRestartedBundlePicksUpTheRetriesLeftPending() {
+        String instance = uniqueInstance();
+        String scenario = "new-process-" + instance;
+        var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+
+        String eventId = webhooks.post(sample("messages.upsert.text.json", instance)).json().path("eventId").asText();
+        eventually().until(() -> requestsFor(instance).size() == 1);
+        camelContext.getRouteController().stopRoute("crm-forward");
+        try (ConfigurableApplicationContext restarted = new SpringApplicationBuilder(BundleApplication.class)
+                .profiles("test")
+                .properties("bundle.crm.enabled=true",
+                        "bundle.crm.url=http://127.0.0.1:" + CRM.port() + "/evolution-events",
+                        "bundle.crm.webhook-secret=" + SECRET,
+                        "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=crm_forward",
+                        "spring.flyway.schemas=crm_forward",
+                        "bundle.relay.lock-key=7318203")
+                .run()) {
+            eventually().until(() -> "delivered".equals(state(eventId)));
+        } finally {
+            camelContext.getRouteController().startRoute("crm-forward");
+        }
+        assertThat(requestsFor(instance)).extracting(r -> r.getHeader("webhook-id")).containsExactly(eventId, eventId);
     }
 
     private static ObjectNode message(String instance, String chat, String id) {
