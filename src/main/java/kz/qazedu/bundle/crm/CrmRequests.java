@@ -30,12 +30,14 @@ public class CrmRequests {
     private final Clock clock;
 
     public CrmRequests(JdbcTemplate jdbc, CrmEventMapper mapper, ObjectMapper json, Clock clock,
+                       @Value("${bundle.crm.enabled}") boolean forwarding,
                        @Value("${bundle.crm.webhook-secret}") String secret) {
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.json = json;
         this.clock = clock;
-        this.signer = new StandardWebhookSigner(secret);
+        // forwarding never sends unsigned: without a secret the bundle does not start (unless forwarding is off)
+        this.signer = forwarding ? new StandardWebhookSigner(secret) : null;
     }
 
     /** @return the request body; {@code headers} receives the request headers */
