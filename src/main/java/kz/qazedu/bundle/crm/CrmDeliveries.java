@@ -64,7 +64,8 @@ public class CrmDeliveries {
         this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         this.schedule = new RetrySchedule(schedule);
-        this.leaseSeconds = Math.max(30, 3 * timeoutMs / 1000);
+        // long enough for one attempt; an attempt cut off by a crash is retried when its lease runs out
+        this.leaseSeconds = Math.max(5, 3 * timeoutMs / 1000);
         this.batchSize = batchSize;
     }
 

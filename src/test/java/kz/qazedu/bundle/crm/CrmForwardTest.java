@@ -249,32 +249,38 @@ class CrmForwardTest extends IntegrationTest {
     }
 
     @Test
-    void aRestartedBundlePicksUpTheRetriesLeftPending() {
+    void aRestartedBundlePicksUpTheRetriesLeftPending() throws Exception {
         String instance = uniqueInstance();
         String scenario = "new-process-" + instance;
         var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
         CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
-                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("again"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("again").willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
         CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
                 .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
 
         String eventId = webhooks.post(sample("messages.upsert.text.json", instance)).json().path("eventId").asText();
         eventually().until(() -> requestsFor(instance).size() == 1);
         camelContext.getRouteController().stopRoute("crm-forward");
+        // the CRM has refused it once or twice so far: the retry is left pending when this "process" goes away
+        assertThat(state(eventId)).isEqualTo("pending");
         try (ConfigurableApplicationContext restarted = new SpringApplicationBuilder(BundleApplication.class)
                 .profiles("test")
-                .properties("bundle.crm.enabled=true",
-                        "bundle.crm.url=http://127.0.0.1:" + CRM.port() + "/evolution-events",
-                        "bundle.crm.webhook-secret=" + SECRET,
-                        "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=crm_forward",
-                        "spring.flyway.schemas=crm_forward",
-                        "bundle.relay.lock-key=7318203")
-                .run()) {
+                .run("--bundle.crm.enabled=true",
+                        "--bundle.crm.url=http://127.0.0.1:" + CRM.port() + "/evolution-events",
+                        "--bundle.crm.webhook-secret=" + SECRET,
+                        "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=crm_forward",
+                        "--spring.flyway.schemas=crm_forward",
+                        "--bundle.relay.lock-key=7318203")) {
             eventually().until(() -> "delivered".equals(state(eventId)));
         } finally {
             camelContext.getRouteController().startRoute("crm-forward");
         }
-        assertThat(requestsFor(instance)).extracting(r -> r.getHeader("webhook-id")).containsExactly(eventId, eventId);
+        List<LoggedRequest> requests = requestsFor(instance);
+        assertThat(requests).hasSize(3).extracting(r -> r.getHeader("webhook-id")).containsOnly(eventId);
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
+                Integer.class, eventId)).containsExactly(500, 500, 200);
     }
 
     private static ObjectNode message(String instance, String chat, String id) {
