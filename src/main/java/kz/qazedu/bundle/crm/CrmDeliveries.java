@@ -21,7 +21,8 @@ import org.springframework.transaction.annotation.Transactional;
  * The state of every delivery to the CRM ({@code crm_delivery}, {@code crm_delivery_attempt}) and the policy that
  * moves it: which events are forwarded, which one of each chat is due, and what a response or an error means.
  * <ul>
- *   <li>2xx: delivered.</li>
+ *   <li>2xx: delivered; if it had failed before, the CRM is back and every delivery waiting out the outage is
+ *       due at once.</li>
  *   <li>Connection errors, timeouts, 408, 429 and 5xx: tried again after the next delay of the retry schedule (or
  *       the CRM's {@code Retry-After}, if longer); once the schedule is used up, dead-lettered.</li>
  *   <li>Any other 4xx: dead-lettered at once (the CRM refused it; trying again changes nothing).</li>
@@ -104,6 +105,9 @@ public class CrmDeliveries {
                      where event_id = ?
                     """, status, delivery.eventId());
             logAttempt(delivery, status, latency, null);
+            if (delivery.attempt() > 1) {
+                bringForwardRetriesAfterRecovery();
+            }
             return false;
         }
         boolean retryable = status == null || status == 408 || status == 429 || status >= 500;
@@ -146,6 +150,23 @@ public class CrmDeliveries {
                  where event_id = ?
                 """, delay.toMillis() / 1000.0, status, error, delivery.eventId());
         return false;
+    }
+
+    /**
+     * A delivery that had failed went through: the CRM is back. Deliveries waiting out an outage (connection
+     * errors, 5xx) are due now instead of at their scheduled time, hours away perhaps; those the CRM throttled
+     * (429) keep their time.
+     */
+    private void bringForwardRetriesAfterRecovery() {
+        int due = jdbc.update("""
+                update crm_delivery
+                   set next_attempt_at = now(), updated_at = now()
+                 where state = 'pending' and attempts > 0 and next_attempt_at > now()
+                   and (last_status is null or last_status >= 500)
+                """);
+        if (due > 0) {
+            LOG.info("CRM is answering again: {} deliveries waiting out the outage are due now", due);
+        }
     }
 
     private void logAttempt(CrmDelivery delivery, Integer status, long latency, String error) {

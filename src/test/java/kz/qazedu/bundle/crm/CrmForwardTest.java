@@ -158,6 +158,33 @@ class CrmForwardTest extends IntegrationTest {
     }
 
     @Test
+    void whenTheCrmRecoversTheDeliveriesWaitingOutTheOutageAreDueAtOnce() {
+        String instance = uniqueInstance();
+        var chatA = matchingJsonPath("$.chat.phone", com.github.tomakehurst.wiremock.client.WireMock.equalTo("77000000011"));
+        var chatB = matchingJsonPath("$.chat.phone", com.github.tomakehurst.wiremock.client.WireMock.equalTo("77000000012"));
+        String scenarioA = "outage-a-" + instance;
+        String scenarioB = "outage-b-" + instance;
+        // chat A is told to come back in ten minutes; chat B fails once, then goes through
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(chatA).inScenario(scenarioA)
+                .whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "600")).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(chatA).inScenario(scenarioA)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+        String idA = webhooks.post(message(instance, "77000000011@s.whatsapp.net", "A-" + instance))
+                .json().path("eventId").asText();
+        eventually().until(() -> requestsFor(instance).size() == 1);
+
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(chatB).inScenario(scenarioB)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(chatB).inScenario(scenarioB)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+        String idB = webhooks.post(message(instance, "77000000012@s.whatsapp.net", "B-" + instance))
+                .json().path("eventId").asText();
+
+        eventually().until(() -> "delivered".equals(state(idB)) && "delivered".equals(state(idA)));
+    }
+
+    @Test
     void aFailingChatKeepsItsOrderAndDoesNotHoldUpOtherChats() {
         String instance = uniqueInstance();
         String scenario = "chat-a-" + instance;
