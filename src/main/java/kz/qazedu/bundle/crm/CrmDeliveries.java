@@ -33,14 +33,30 @@ public class CrmDeliveries {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrmDeliveries.class);
 
+    /**
+     * Per chat, the oldest pending delivery (a loose index scan over {@code crm_delivery_pending}: one index probe
+     * per chat, however many deliveries wait behind), of those the due ones, oldest first, leased for one attempt.
+     */
     private static final String CLAIM_DUE = """
+            with recursive heads as (
+                (select ordering_key, seq, event_id, next_attempt_at, leased_until
+                   from crm_delivery
+                  where state = 'pending'
+                  order by ordering_key, seq
+                  limit 1)
+                union all
+                select next.*
+                  from heads h
+                  cross join lateral (
+                      select ordering_key, seq, event_id, next_attempt_at, leased_until
+                        from crm_delivery
+                       where state = 'pending' and ordering_key > h.ordering_key
+                       order by ordering_key, seq
+                       limit 1) next)
             update crm_delivery d
                set leased_until = now() + make_interval(secs => ?), attempts = d.attempts + 1, updated_at = now()
               from (select event_id
-                      from (select distinct on (ordering_key) event_id, seq, next_attempt_at, leased_until
-                              from crm_delivery
-                             where state = 'pending'
-                             order by ordering_key, seq) heads
+                      from heads
                      where next_attempt_at <= now() and (leased_until is null or leased_until < now())
                      order by seq
                      limit ?) due
