@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import kz.qazedu.bundle.inbound.OutboxEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -66,6 +67,7 @@ public class CrmDeliveries {
             """;
 
     private final JdbcTemplate jdbc;
+    private final boolean enabled;
     private final Set<String> excludedEvents;
     private final RetrySchedule schedule;
     private final long leaseSeconds;
@@ -73,11 +75,13 @@ public class CrmDeliveries {
 
     public CrmDeliveries(
             JdbcTemplate jdbc,
+            @Value("${bundle.crm.enabled}") boolean enabled,
             @Value("${bundle.crm.excluded-events}") String excludedEvents,
             @Value("${bundle.crm.retry-schedule}") String schedule,
             @Value("${bundle.crm.timeout-ms}") long timeoutMs,
             @Value("${bundle.crm.batch-size}") int batchSize) {
         this.jdbc = jdbc;
+        this.enabled = enabled;
         this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         this.schedule = new RetrySchedule(schedule);
@@ -86,16 +90,32 @@ public class CrmDeliveries {
         this.batchSize = batchSize;
     }
 
-    /** Records an event for delivery unless its type is excluded; a redelivered broker message changes nothing. */
-    public void enqueue(String eventId, String eventType, String instance, String orderingKey, Long seq) {
-        if (excludedEvents.contains(eventType)) {
+    /**
+     * Records the relay's round of events as deliveries (but the excluded types), in the relay's own PostgreSQL
+     * transaction: an event becomes a delivery exactly when it leaves the outbox for the broker, so the CRM path
+     * can neither miss one nor see one twice, and costs no broker round trip of its own.
+     */
+    public void enqueueAll(List<OutboxEvent> events) {
+        if (!enabled) {
             return;
         }
-        jdbc.update("""
-                insert into crm_delivery (event_id, seq, ordering_key, instance, event_type)
-                values (?, ?, ?, ?, ?)
-                on conflict (event_id) do nothing
-                """, eventId, seq, orderingKey, instance, eventType);
+        List<OutboxEvent> forwarded = events.stream().filter(e -> !excludedEvents.contains(e.eventType())).toList();
+        if (forwarded.isEmpty()) {
+            return;
+        }
+        jdbc.update(connection -> {
+            var insert = connection.prepareStatement("""
+                    insert into crm_delivery (event_id, seq, ordering_key, instance, event_type)
+                    select * from unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+                    on conflict (event_id) do nothing
+                    """);
+            insert.setArray(1, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::eventId).toArray()));
+            insert.setArray(2, connection.createArrayOf("bigint", forwarded.stream().map(OutboxEvent::seq).toArray()));
+            insert.setArray(3, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::orderingKey).toArray()));
+            insert.setArray(4, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::instance).toArray()));
+            insert.setArray(5, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::eventType).toArray()));
+            return insert;
+        });
     }
 
     /** The oldest pending delivery of each chat whose time has come, leased to this replica for one attempt. */

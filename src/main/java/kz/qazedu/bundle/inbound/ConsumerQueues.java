@@ -32,8 +32,6 @@ public class ConsumerQueues implements SmartInitializingSingleton, TransportList
     public ConsumerQueues(
             ActiveMQConnectionFactory connectionFactory,
             @Value("${bundle.store.consumer-name}") String storeConsumer,
-            @Value("${bundle.crm.enabled}") boolean crmForwarding,
-            @Value("${bundle.crm.consumer-name}") String crmConsumer,
             @Value("${bundle.topic.messages-upsert}") String messagesUpsert,
             @Value("${bundle.topic.messages-update}") String messagesUpdate,
             @Value("${bundle.topic.send-message}") String sendMessage,
@@ -42,10 +40,7 @@ public class ConsumerQueues implements SmartInitializingSingleton, TransportList
             @Value("${bundle.topic.other}") String other) {
         this.connectionFactory = connectionFactory;
         List<String> topics = List.of(messagesUpsert, messagesUpdate, sendMessage, connectionUpdate, qrcodeUpdated, other);
-        List<String> consumers = crmForwarding ? List.of(storeConsumer, crmConsumer) : List.of(storeConsumer);
-        this.queues = consumers.stream()
-                .flatMap(consumer -> topics.stream().map(topic -> "Consumer." + consumer + "." + topic))
-                .toList();
+        this.queues = topics.stream().map(topic -> "Consumer." + storeConsumer + "." + topic).toList();
         connectionFactory.setTransportListener(this);
     }
 
