@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import kz.qazedu.bundle.inbound.OutboxEvent;
@@ -66,6 +67,9 @@ public class CrmDeliveries {
             returning d.event_id, d.seq, d.ordering_key, d.instance, d.event_type, d.attempts
             """;
 
+    private static final long RECOVERY_DEBOUNCE_NANOS = 5_000_000_000L;
+
+    private final AtomicLong lastBroughtForward = new AtomicLong(System.nanoTime() - RECOVERY_DEBOUNCE_NANOS);
     private final JdbcTemplate jdbc;
     private final boolean enabled;
     private final Set<String> excludedEvents;
@@ -194,6 +198,12 @@ public class CrmDeliveries {
      * (429) keep their time.
      */
     private void bringForwardRetriesAfterRecovery() {
+        long now = System.nanoTime();
+        long last = lastBroughtForward.get();
+        // every chat's first success after an outage signals the same recovery: act on it once
+        if (now - last < RECOVERY_DEBOUNCE_NANOS || !lastBroughtForward.compareAndSet(last, now)) {
+            return;
+        }
         int due = jdbc.update("""
                 update crm_delivery
                    set next_attempt_at = now(), updated_at = now()

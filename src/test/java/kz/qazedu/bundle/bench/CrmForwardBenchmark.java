@@ -125,8 +125,8 @@ public class CrmForwardBenchmark {
         if (!Files.isDirectory(Path.of("routes"))) {
             System.err.println("WARNING: no ./routes directory here; run the benchmark from the project directory");
         }
-        BodyTemplate template = BodyTemplate.load();
-        String dbUrl = prepareDatabase(database);
+        IntakeBenchmark.BodyTemplate template = IntakeBenchmark.BodyTemplate.load();
+        String dbUrl = IntakeBenchmark.prepareDatabase(database);
 
         Vertx sinkVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         Vertx clientVertx = null;
@@ -581,76 +581,16 @@ public class CrmForwardBenchmark {
 
     // ------------------------------------------------------------------------------------------------ bodies
 
-    /** The sample webhook with placeholders where each request differs (as in IntakeBenchmark). */
-    static final class BodyTemplate {
-        private final String[] parts;
-        private final String[] names;
-        final String source;
-
-        private BodyTemplate(String[] parts, String[] names, String source) {
-            this.parts = parts;
-            this.names = names;
-            this.source = source;
-        }
-
-        static BodyTemplate load() throws IOException {
-            String json;
-            String source;
-            Path shared = Path.of("..", "shared", "evolution-samples", SAMPLE);
-            if (Files.isRegularFile(shared)) {
-                json = Files.readString(shared, StandardCharsets.UTF_8);
-                source = shared.toAbsolutePath().normalize().toString();
-            } else {
-                try (InputStream in = CrmForwardBenchmark.class.getResourceAsStream("/bench/" + SAMPLE)) {
-                    if (in == null) {
-                        throw new IOException("sample " + SAMPLE + " found neither in ../shared/evolution-samples nor "
-                                + "as the class path resource /bench/" + SAMPLE);
-                    }
-                    json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-                source = "classpath:/bench/" + SAMPLE;
-            }
-            ObjectMapper mapper = new ObjectMapper();
-            ObjectNode root = (ObjectNode) mapper.readTree(json);
-            ObjectNode data = (ObjectNode) root.get("data");
-            ObjectNode key = (ObjectNode) data.get("key");
-            key.put("id", "@@ID@@");
-            key.put("remoteJid", "@@PHONE@@@s.whatsapp.net");
-            key.put("remoteJidAlt", "@@LID@@@lid");
-            data.put("messageTimestamp", "@@TS@@");
-            root.put("date_time", "@@DT@@");
-            String compact = mapper.writeValueAsString(root).replace("\"@@TS@@\"", "@@TS@@");
-            Pattern placeholder = Pattern.compile("@@(ID|PHONE|LID|TS|DT)@@");
-            String[] parts = placeholder.split(compact, -1);
-            List<String> order = new ArrayList<>();
-            Matcher m = placeholder.matcher(compact);
-            while (m.find()) {
-                order.add(m.group(1));
-            }
-            if (order.size() != 5 || parts.length != 6) {
-                throw new IllegalStateException("unexpected template " + compact);
-            }
-            return new BodyTemplate(parts, order.toArray(String[]::new), source);
-        }
-
-        String render(Map<String, String> values) {
-            StringBuilder b = new StringBuilder(1600);
-            for (int i = 0; i < names.length; i++) {
-                b.append(parts[i]).append(values.get(names[i]));
-            }
-            return b.append(parts[names.length]).toString();
-        }
-    }
 
     /** Unique message ids (run prefix + counter), chats drawn uniformly; client event loop only. */
     static final class Bodies {
-        private final BodyTemplate template;
+        private final IntakeBenchmark.BodyTemplate template;
         private final String prefix;
         private final int chats;
         private final Map<String, String> values = new HashMap<>();
         private long seq;
 
-        Bodies(BodyTemplate template, String prefix, int chats) {
+        Bodies(IntakeBenchmark.BodyTemplate template, String prefix, int chats) {
             this.template = template;
             this.prefix = prefix;
             this.chats = chats;
@@ -670,48 +610,7 @@ public class CrmForwardBenchmark {
 
     // ------------------------------------------------------------------------------------------------ database
 
-    /** Creates the benchmark database afresh on the test profile's server; returns its JDBC URL. */
-    private static String prepareDatabase(String name) throws SQLException {
-        if (!name.matches("[a-z_][a-z0-9_]*")) {
-            throw new IllegalArgumentException("bench.crm.database must be a plain lower-case identifier: " + name);
-        }
-        String serverUrl = firstNonBlank(System.getProperty("TEST_DB_URL"), System.getenv("TEST_DB_URL"),
-                "jdbc:postgresql://127.0.0.1:5432/test");
-        String user = firstNonBlank(System.getProperty("TEST_DB_USER"), System.getenv("TEST_DB_USER"), "postgres");
-        String password = firstNonBlank(System.getProperty("TEST_DB_PASSWORD"), System.getenv("TEST_DB_PASSWORD"), "");
-        Matcher url = Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]*)(.*)").matcher(serverUrl);
-        if (!url.matches()) {
-            throw new IllegalArgumentException("cannot derive a database URL from " + serverUrl);
-        }
-        if (name.equals(url.group(2))) {
-            throw new IllegalArgumentException("bench.crm.database must not be the test profile's own database " + name);
-        }
-        try (Connection connection = DriverManager.getConnection(serverUrl, user, password);
-             PreparedStatement exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
-            exists.setString(1, name);
-            boolean present;
-            try (ResultSet rows = exists.executeQuery()) {
-                present = rows.next();
-            }
-            try (Statement create = connection.createStatement()) {
-                if (present) {
-                    create.execute("drop database " + name + " with (force)");
-                }
-                create.execute("create database " + name);
-            }
-            System.out.println("[bench] created database " + name + " afresh");
-        }
-        return url.group(1) + name + url.group(3);
-    }
 
-    private static String firstNonBlank(String... values) {
-        for (String value : values) {
-            if (value != null && !value.isBlank()) {
-                return value;
-            }
-        }
-        return "";
-    }
 
     /** The report text. */
     static final class Report {

@@ -259,7 +259,7 @@ public class IntakeBenchmark {
      * Creates the benchmark database afresh on the test profile's server (dropping the previous run's, so that no
      * leftover outbox is relayed while this run starts); returns its JDBC URL.
      */
-    private static String prepareDatabase(String name) throws SQLException {
+    static String prepareDatabase(String name) throws SQLException {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("bench.database must be a plain lower-case identifier: " + name);
         }
@@ -356,7 +356,7 @@ public class IntakeBenchmark {
         }
     }
 
-    private static String firstNonBlank(String... values) {
+    static String firstNonBlank(String... values) {
         for (String value : values) {
             if (value != null && !value.isBlank()) {
                 return value;
@@ -371,7 +371,7 @@ public class IntakeBenchmark {
     static final class BodyTemplate {
         private final String[] parts;
         private final String[] names;
-        private final String source;
+        final String source;
 
         private BodyTemplate(String[] parts, String[] names, String source) {
             this.parts = parts;
