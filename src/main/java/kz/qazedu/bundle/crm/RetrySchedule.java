@@ -19,11 +19,6 @@ public final class RetrySchedule {
                 .map(RetrySchedule::parse).toList();
     }
 
-    /** Failed attempts a delivery may have before it is dead-lettered (the first try plus one retry per delay). */
-    public int maxAttempts() {
-        return delays.size() + 1;
-    }
-
     /** The delay after failed attempt {@code attempt} (1-based), jittered, or null when none is left. */
     public Duration delayAfter(int attempt) {
         if (attempt < 1 || attempt > delays.size()) {
