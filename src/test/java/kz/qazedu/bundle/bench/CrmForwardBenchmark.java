@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -242,7 +243,7 @@ public class CrmForwardBenchmark {
             System.out.printf("%n[bench] phase 2: CRM outage (503); posting %,d webhooks with %d connections%n",
                     backlog, connections);
             outage = true;
-            Thread.sleep(500); // attempts already under way finish
+            awaitNoAttemptInFlight(jdbc);
             Long pendingBefore = jdbc.queryForObject("select count(*) from crm_delivery where state = 'pending'", Long.class);
             long sink503Before = sink503.get();
             long outageStart = System.nanoTime();
@@ -252,20 +253,17 @@ public class CrmForwardBenchmark {
             System.out.printf("[bench] %,d accepted in %.1f s; waiting for them in crm_delivery%n", closed.accepted.size(), postSeconds);
             long expectedPending = pendingBefore + closed.accepted.size();
             long recordStart = System.nanoTime();
-            long pending;
-            long lastPrint = 0;
-            while (true) {
-                pending = jdbc.queryForObject("select count(*) from crm_delivery where state = 'pending'", Long.class);
+            long[] lastPrint = {0};
+            IntakeBenchmark.pollUntil(Duration.ofMillis(200), Duration.ofMinutes(10), () -> {
+                long now = jdbc.queryForObject("select count(*) from crm_delivery where state = 'pending'", Long.class);
                 long t = System.nanoTime();
-                if (pending >= expectedPending || t - recordStart > TimeUnit.MINUTES.toNanos(10)) {
-                    break;
+                if (t - lastPrint[0] > TimeUnit.SECONDS.toNanos(5)) {
+                    System.out.printf("[bench]   crm_delivery pending %,d of %,d%n", now, expectedPending);
+                    lastPrint[0] = t;
                 }
-                if (t - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
-                    System.out.printf("[bench]   crm_delivery pending %,d of %,d%n", pending, expectedPending);
-                    lastPrint = t;
-                }
-                Thread.sleep(200);
-            }
+                return now >= expectedPending;
+            });
+            long pending = jdbc.queryForObject("select count(*) from crm_delivery where state = 'pending'", Long.class);
             double recordSeconds = (System.nanoTime() - recordStart) / 1e9;
             double outageSeconds = (System.nanoTime() - outageStart) / 1e9;
             Long attemptsDuringOutage = jdbc.queryForObject(
@@ -286,7 +284,7 @@ public class CrmForwardBenchmark {
             }
             double drainSeconds = (lastArrival - drainStart) / 1e9;
             long delivered2 = closed.accepted.size() - missing2;
-            Thread.sleep(1000); // let late duplicates show up
+            awaitNoAttemptInFlight(jdbc); // a late duplicate could only come from an attempt still under way
             Long dead = jdbc.queryForObject("select count(*) from crm_delivery where state = 'dead'", Long.class);
             Map<String, Long> states = new TreeMap<>();
             jdbc.query("select state, count(*) from crm_delivery group by state",
@@ -344,26 +342,35 @@ public class CrmForwardBenchmark {
     }
 
     /** Waits until every id has arrived at the sink; returns how many are missing. Progress every 5 s. */
-    private long waitForArrivals(Set<String> ids, long from, int timeoutSeconds, String what) throws InterruptedException {
-        long lastPrint = System.nanoTime();
-        while (true) {
-            long missing = 0;
-            for (String id : ids) {
-                if (!arrivals.containsKey(id)) {
-                    missing++;
-                }
-            }
+    private long waitForArrivals(Set<String> ids, long from, int timeoutSeconds, String what) {
+        long[] lastPrint = {System.nanoTime()};
+        IntakeBenchmark.pollUntil(Duration.ofMillis(50), Duration.ofSeconds(timeoutSeconds), () -> {
+            long missing = missing(ids);
             long t = System.nanoTime();
-            if (missing == 0 || t - from > TimeUnit.SECONDS.toNanos(timeoutSeconds)) {
-                return missing;
-            }
-            if (t - lastPrint >= TimeUnit.SECONDS.toNanos(5)) {
+            if (missing > 0 && t - lastPrint[0] >= TimeUnit.SECONDS.toNanos(5)) {
                 System.out.printf("[bench]   %s: %.0f s, %,d of %,d arrived at the CRM sink (%,d missing)%n", what,
                         (t - from) / 1e9, ids.size() - missing, ids.size(), missing);
-                lastPrint = t;
+                lastPrint[0] = t;
             }
-            Thread.sleep(50);
+            return missing == 0;
+        });
+        return missing(ids);
+    }
+
+    private long missing(Set<String> ids) {
+        long missing = 0;
+        for (String id : ids) {
+            if (!arrivals.containsKey(id)) {
+                missing++;
+            }
         }
+        return missing;
+    }
+
+    /** Until no CRM delivery is leased for an attempt, i.e. no request to the sink is under way. */
+    private static void awaitNoAttemptInFlight(JdbcTemplate jdbc) {
+        IntakeBenchmark.pollUntil(Duration.ofMillis(50), Duration.ofSeconds(10), () -> jdbc.queryForObject(
+                "select count(*) from crm_delivery where state = 'pending' and leased_until > now()", Long.class) == 0);
     }
 
     private static String abbreviateSchedule(String schedule) {

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,8 @@ import io.vertx.core.http.RequestOptions;
 import kz.qazedu.bundle.BundleApplication;
 import org.HdrHistogram.Histogram;
 import org.apache.activemq.broker.BrokerService;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.activemq.broker.region.Destination;
 import org.apache.activemq.command.ActiveMQDestination;
 import org.apache.camel.CamelContext;
@@ -301,35 +305,52 @@ public class IntakeBenchmark {
         return others == null || others == 0 ? "none" : others + " (other clients on the same database!)";
     }
 
-    private Drain drain(JdbcTemplate jdbc, long expectedMessages, long fromNanos) throws InterruptedException {
+    private Drain drain(JdbcTemplate jdbc, long expectedMessages, long fromNanos) {
         long deadline = fromNanos + TimeUnit.SECONDS.toNanos(drainTimeoutSeconds);
-        long lastProgress = System.nanoTime();
-        long lastPrint = 0;
-        Snapshot previous = null;
-        while (true) {
+        long[] lastProgress = {System.nanoTime()};
+        long[] lastPrint = {0};
+        Snapshot[] previous = {null};
+        Drain[] result = {null};
+        pollUntil(Duration.ofMillis(200), Duration.ofSeconds(drainTimeoutSeconds + 60), () -> {
             Snapshot now = Snapshot.take(jdbc);
             long t = System.nanoTime();
             if (now.unpublished == 0 && now.messages >= expectedMessages) {
-                return new Drain(true, (t - fromNanos) / 1e9, now, expectedMessages, null);
-            }
-            if (previous == null || now.unpublished != previous.unpublished || now.messages != previous.messages) {
-                lastProgress = t;
-            }
-            if (t - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
-                System.out.printf("[bench] draining: %.0f s, inbound_event %d (unpublished %d), message %d of %d%n",
-                        (t - fromNanos) / 1e9, now.events, now.unpublished, now.messages, expectedMessages);
-                lastPrint = t;
-            }
-            if (t > deadline) {
-                return new Drain(false, (t - fromNanos) / 1e9, now, expectedMessages,
+                result[0] = new Drain(true, (t - fromNanos) / 1e9, now, expectedMessages, null);
+            } else if (t > deadline) {
+                result[0] = new Drain(false, (t - fromNanos) / 1e9, now, expectedMessages,
                         "timeout after " + drainTimeoutSeconds + " s");
+            } else {
+                if (previous[0] == null || now.unpublished != previous[0].unpublished
+                        || now.messages != previous[0].messages) {
+                    lastProgress[0] = t;
+                }
+                if (t - lastPrint[0] > TimeUnit.SECONDS.toNanos(5)) {
+                    System.out.printf("[bench] draining: %.0f s, inbound_event %d (unpublished %d), message %d of %d%n",
+                            (t - fromNanos) / 1e9, now.events, now.unpublished, now.messages, expectedMessages);
+                    lastPrint[0] = t;
+                }
+                if (t - lastProgress[0] > TimeUnit.SECONDS.toNanos(drainStallSeconds)) {
+                    result[0] = new Drain(false, (t - fromNanos) / 1e9, now, expectedMessages,
+                            "no progress for " + drainStallSeconds + " s");
+                }
+                previous[0] = now;
             }
-            if (t - lastProgress > TimeUnit.SECONDS.toNanos(drainStallSeconds)) {
-                return new Drain(false, (t - fromNanos) / 1e9, now, expectedMessages,
-                        "no progress for " + drainStallSeconds + " s");
-            }
-            previous = now;
-            Thread.sleep(200);
+            return result[0] != null;
+        });
+        return result[0] != null ? result[0]
+                : new Drain(false, (System.nanoTime() - fromNanos) / 1e9, Snapshot.take(jdbc), expectedMessages,
+                        "timeout after " + drainTimeoutSeconds + " s");
+    }
+
+    /**
+     * Checks {@code done} every {@code every} until it says true or {@code atMost} has passed; a benchmark reports
+     * what it found rather than failing, so running out of time is not an error here.
+     */
+    static void pollUntil(Duration every, Duration atMost, Callable<Boolean> done) {
+        try {
+            Awaitility.await().pollDelay(Duration.ZERO).pollInterval(every).atMost(atMost).until(done);
+        } catch (ConditionTimeoutException timeUp) {
+            // the caller reports the state it reached
         }
     }
 
