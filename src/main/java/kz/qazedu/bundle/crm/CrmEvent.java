@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param id         stable per event (the bundle's event id), the same on every delivery attempt and replay
  * @param type       {@code message.received}, {@code message.sent}, {@code message.status},
- *                   {@code instance.connection}, {@code instance.qrcode}, or {@code evolution.<event>}
+ *                   {@code instance.connection}, {@code instance.qrcode}, {@code instance.sending}, or
+ *                   {@code evolution.<event>}
+ * @param outbound   on {@code message.status} of a message sent through the bundle's API: its ids and status
  * @param occurredAt WhatsApp's timestamp where the event has one, else when the bundle received it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,6 +32,8 @@ public record CrmEvent(
         Status status,
         Connection connection,
         QrCode qrcode,
+        Outbound outbound,
+        Sending sending,
         JsonNode raw) {
 
     public static final String SPEC_VERSION = "1";
@@ -62,5 +66,23 @@ public record CrmEvent(
     /** A new QR code to scan, or {@code error} once Evolution's QR limit is reached. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record QrCode(String code, String base64, String pairingCode, String error) {
+    }
+
+    /**
+     * A message the CRM sent through {@code POST /api/v1/messages}.
+     *
+     * @param id           the bundle's message id ({@code out_...})
+     * @param crmMessageId the CRM's own id, as given in the request
+     * @param status       queued, sending, sent, delivered, read, played, failed or unknown
+     * @param reasonCode   why it failed or waits: not_on_whatsapp, rejected, configuration, unconfirmed, ...
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Outbound(String id, String crmMessageId, String to, String status, String reasonCode, String reason,
+                           Integer attempts) {
+    }
+
+    /** An instance's sending: {@code paused} (repeated failures, configuration error, by hand) or {@code resumed}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Sending(String state, String reasonCode, String reason) {
     }
 }

@@ -3,6 +3,7 @@ package kz.qazedu.bundle.crm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,8 +37,10 @@ public class CrmEventMapper {
                     normalizer.normalizeDeletion(payload, eventId), raw);
             case "connection.update" -> connection(eventId, instance, receivedAt, raw);
             case "qrcode.updated" -> qrCode(eventId, instance, receivedAt, raw);
+            case "outbound.status" -> outboundStatus(eventId, instance, receivedAt, raw);
+            case "outbound.instance" -> sending(eventId, instance, receivedAt, raw);
             default -> new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "evolution." + eventType, instance, receivedAt,
-                    receivedAt, null, null, null, null, null, null, raw);
+                    receivedAt, null, null, null, null, null, null, null, null, raw);
         };
     }
 
@@ -52,7 +55,7 @@ public class CrmEventMapper {
                 new CrmEvent.Message(m.waMessageId(), m.direction(), m.messageType(), m.body(), m.media(),
                         m.quotedMessageId()),
                 m.status() == null ? null : new CrmEvent.Status(m.waMessageId(), statusName(m.status()), m.fromMe()),
-                null, null, raw);
+                null, null, null, null, raw);
     }
 
     private static CrmEvent status(String eventId, String instance, Instant receivedAt, StatusUpdate update,
@@ -62,7 +65,7 @@ public class CrmEventMapper {
                 chat == null ? null : new CrmEvent.Chat(chat, Jids.phoneOf(chat), Jids.firstLid(chat), Jids.isGroup(chat)),
                 null, null,
                 new CrmEvent.Status(update.waMessageId(), statusName(update.status()), update.fromMe()),
-                null, null, raw);
+                null, null, null, null, raw);
     }
 
     private static CrmEvent connection(String eventId, String instance, Instant receivedAt, JsonNode raw) {
@@ -72,7 +75,7 @@ public class CrmEventMapper {
                 null, null, null, null,
                 new CrmEvent.Connection(text(data, "state"), reason.canConvertToInt() ? reason.asInt() : null,
                         text(data, "wuid"), text(data, "profileName")),
-                null, raw);
+                null, null, null, raw);
     }
 
     private static CrmEvent qrCode(String eventId, String instance, Instant receivedAt, JsonNode raw) {
@@ -80,7 +83,33 @@ public class CrmEventMapper {
         return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.qrcode", instance, receivedAt, receivedAt,
                 null, null, null, null, null,
                 new CrmEvent.QrCode(text(qr, "code"), text(qr, "base64"), text(qr, "pairingCode"), text(qr, "message")),
-                raw);
+                null, null, raw);
+    }
+
+    /**
+     * A status change of a message sent through the bundle's API, with the CRM's own id; {@code status.value} is
+     * the outbound status upper-cased (SENT, DELIVERED, READ, FAILED, UNKNOWN, ...).
+     */
+    private static CrmEvent outboundStatus(String eventId, String instance, Instant receivedAt, JsonNode raw) {
+        JsonNode data = raw.path("data");
+        String chat = text(data, "chatId");
+        String status = text(data, "status");
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "message.status", instance, receivedAt, receivedAt,
+                chat == null ? null : new CrmEvent.Chat(chat, Jids.phoneOf(chat), Jids.firstLid(chat), Jids.isGroup(chat)),
+                null, null,
+                new CrmEvent.Status(text(data, "waMessageId"), status == null ? null : status.toUpperCase(Locale.ROOT), true),
+                null, null,
+                new CrmEvent.Outbound(text(data, "id"), text(data, "crmMessageId"), text(data, "to"), status,
+                        text(data, "reasonCode"), text(data, "reason"),
+                        data.path("attempts").canConvertToInt() ? data.path("attempts").asInt() : null),
+                null, raw);
+    }
+
+    private static CrmEvent sending(String eventId, String instance, Instant receivedAt, JsonNode raw) {
+        JsonNode data = raw.path("data");
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.sending", instance, receivedAt, receivedAt,
+                null, null, null, null, null, null, null,
+                new CrmEvent.Sending(text(data, "state"), text(data, "reasonCode"), text(data, "reason")), raw);
     }
 
     private static String statusName(String status) {

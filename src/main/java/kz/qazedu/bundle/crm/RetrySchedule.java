@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import kz.qazedu.bundle.runtime.Durations;
+
 /**
  * When to try a failed CRM delivery again: a list of delays, the first before the first retry, with ±20 % jitter
  * so that a recovering CRM is not hit by every chat at the same instant. Written like {@code 5s,5m,30m,2h}
@@ -16,7 +18,7 @@ public final class RetrySchedule {
 
     public RetrySchedule(String schedule) {
         this.delays = Arrays.stream(schedule.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(RetrySchedule::parse).toList();
+                .map(Durations::parse).toList();
     }
 
     /** The delay after failed attempt {@code attempt} (1-based), jittered, or null when none is left. */
@@ -27,18 +29,5 @@ public final class RetrySchedule {
         long millis = delays.get(attempt - 1).toMillis();
         long jitter = (long) (millis * 0.2);
         return Duration.ofMillis(millis + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1)));
-    }
-
-    static Duration parse(String delay) {
-        String number = delay.replaceAll("[a-z]+$", "");
-        String unit = delay.substring(number.length());
-        long value = Long.parseLong(number);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(value);
-            case "s", "" -> Duration.ofSeconds(value);
-            case "m" -> Duration.ofMinutes(value);
-            case "h" -> Duration.ofHours(value);
-            default -> throw new IllegalArgumentException("unknown unit in retry delay: " + delay);
-        };
     }
 }

@@ -96,6 +96,10 @@ public class EventOutbox {
     }
 
     public static String familyOf(String eventType) {
+        if (eventType.startsWith("outbound.")) {
+            // the bundle's own events about the messages it sends
+            return "outbound";
+        }
         return FAMILIES.contains(eventType) ? eventType : "other";
     }
 

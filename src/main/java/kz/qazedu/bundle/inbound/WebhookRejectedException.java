@@ -1,7 +1,9 @@
 package kz.qazedu.bundle.inbound;
 
+import java.util.Map;
+
 /**
- * A webhook the bundle refuses for a reason of the sender's: answered with {@link #status()} and a JSON body
+ * A request (a webhook, or a call of the bundle's API) the bundle refuses for a reason of the sender's: answered with {@link #status()} and a JSON body
  * naming {@link #code()} and the reason. Evolution does not retry these.
  */
 public class WebhookRejectedException extends RuntimeException {
@@ -29,5 +31,10 @@ public class WebhookRejectedException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** The request's fields that are wrong, each with what is wrong with it (none for most rejections). */
+    public Map<String, String> fields() {
+        return Map.of();
     }
 }

@@ -28,6 +28,13 @@ public class WebhookResponses {
     }
 
     public HttpReply rejected(WebhookRejectedException rejection) {
+        if (!rejection.fields().isEmpty()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", rejection.code());
+            body.put("message", rejection.getMessage());
+            body.put("fields", rejection.fields());
+            return new HttpReply(rejection.status(), write(body));
+        }
         return error(rejection.status(), rejection.code(), rejection.getMessage());
     }
 

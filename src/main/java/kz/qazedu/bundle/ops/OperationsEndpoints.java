@@ -12,8 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Spring Boot Actuator's health and Prometheus metrics, served on the bundle's one HTTP port (the Vert.x
- * engine) since there is no servlet container: {@code GET /actuator/health} (200 when UP, else 503, with every
- * component: database, broker, Camel, disk) and {@code GET /actuator/prometheus}.
+ * engine) since there is no servlet container: {@code GET /actuator/health} (200 when UP or DEGRADED, 503 when
+ * DOWN or OUT_OF_SERVICE, with every component: database, broker, Camel, disk, outbound sending) and {@code GET /actuator/prometheus}.
  */
 @Component("operationsEndpoints")
 public class OperationsEndpoints {
@@ -34,7 +34,9 @@ public class OperationsEndpoints {
 
     public HttpReply health() throws JsonProcessingException {
         HealthComponent report = health.getObject().health();
-        return new HttpReply(Status.UP.equals(report.getStatus()) ? 200 : 503, json.writeValueAsString(report));
+        Status status = report.getStatus();
+        boolean serving = !Status.DOWN.equals(status) && !Status.OUT_OF_SERVICE.equals(status);
+        return new HttpReply(serving ? 200 : 503, json.writeValueAsString(report));
     }
 
     public String metrics() {

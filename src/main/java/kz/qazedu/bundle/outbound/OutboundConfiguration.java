@@ -1,0 +1,64 @@
+package kz.qazedu.bundle.outbound;
+
+import java.time.Clock;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+import kz.qazedu.bundle.runtime.Durations;
+import org.apache.camel.component.http.HttpComponent;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The outbound side's clock (tests move it to check quiet hours and caps), its randomness (the gaps), and the HTTP
+ * client toward Evolution: a component of its own ({@code evolution-http}), because Evolution holds a send for the
+ * whole typing delay, so its timeout is the typing delay's maximum plus {@code EVOLUTION_TIMEOUT_MS}, not the CRM's.
+ */
+@Configuration(proxyBeanMethods = false)
+public class OutboundConfiguration {
+
+    @Bean
+    Clock outboundClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    RandomGenerator outboundRandom() {
+        return new SynchronizedRandom(new SplittableRandom());
+    }
+
+    @Bean("evolution-http")
+    HttpComponent evolutionHttp(
+            @Value("${bundle.evolution.timeout-ms}") long timeoutMs,
+            @Value("${bundle.evolution.connect-timeout-ms}") long connectTimeoutMs,
+            @Value("${bundle.outbound.typing-max}") String typingMax,
+            @Value("${bundle.outbound.senders}") int senders) {
+        HttpComponent http = new HttpComponent();
+        long responseTimeout = timeoutMs + Durations.parse(typingMax).toMillis();
+        http.setConnectTimeout(connectTimeoutMs);
+        http.setConnectionRequestTimeout(connectTimeoutMs);
+        http.setResponseTimeout(responseTimeout);
+        http.setSoTimeout(responseTimeout);
+        // a send is never repeated by the client: a retried POST could message the person twice
+        http.setAutomaticRetriesDisabled(true);
+        http.setConnectionsPerRoute(Math.max(2, senders));
+        http.setMaxTotalConnections(Math.max(20, senders * 2));
+        return http;
+    }
+
+    /** SplittableRandom is not thread-safe; senders draw gaps concurrently for different instances. */
+    static final class SynchronizedRandom implements RandomGenerator {
+
+        private final SplittableRandom random;
+
+        SynchronizedRandom(SplittableRandom random) {
+            this.random = random;
+        }
+
+        @Override
+        public synchronized long nextLong() {
+            return random.nextLong();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package kz.qazedu.bundle.outbound;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import kz.qazedu.bundle.runtime.Durations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * What no event triggers:
+ * <ul>
+ *   <li>a message handed to the broker long ago and never taken (a broker that lost its store) goes back to the
+ *       dispatcher; a second copy is harmless, the sender only sends {@code queued} messages;</li>
+ *   <li>a message left {@code sending} by a bundle that stopped mid-call becomes {@code unknown};</li>
+ *   <li>an {@code unknown} send that no {@code send.message} webhook confirmed within the window is decided:
+ *       {@code failed} (the default: a missing reminder is better than a double one) or, with
+ *       {@code OUTBOUND_UNCONFIRMED_ACTION=resend}, queued again.</li>
+ * </ul>
+ */
+@Component("outboundHousekeeping")
+public class OutboundHousekeeping {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundHousekeeping.class);
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final Duration redispatchAfter;
+    private final Duration sendingTimeout;
+    private final Duration unconfirmedWindow;
+    private final boolean resendUnconfirmed;
+
+    public OutboundHousekeeping(
+            JdbcTemplate jdbc,
+            Clock clock,
+            @Value("${bundle.outbound.redispatch-after}") String redispatchAfter,
+            @Value("${bundle.outbound.unconfirmed-window}") String unconfirmedWindow,
+            @Value("${bundle.outbound.unconfirmed-action}") String unconfirmedAction,
+            @Value("${bundle.evolution.timeout-ms}") long evolutionTimeoutMs,
+            @Value("${bundle.outbound.typing-max}") String typingMax) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.redispatchAfter = Durations.parse(redispatchAfter);
+        this.unconfirmedWindow = Durations.parse(unconfirmedWindow);
+        this.sendingTimeout = Duration.ofMillis(evolutionTimeoutMs).plus(Durations.parse(typingMax)).multipliedBy(2);
+        if (!unconfirmedAction.equals("fail") && !unconfirmedAction.equals("resend")) {
+            throw new IllegalArgumentException("OUTBOUND_UNCONFIRMED_ACTION must be fail or resend, not " + unconfirmedAction);
+        }
+        this.resendUnconfirmed = unconfirmedAction.equals("resend");
+    }
+
+    @Transactional
+    public void run() {
+        Instant now = clock.instant();
+        int redispatched = jdbc.update("""
+                update outbound_message set dispatched_at = null, updated_at = ?
+                 where status = 'queued' and dispatched_at < ?
+                """, ts(now), ts(now.minus(redispatchAfter)));
+        if (redispatched > 0) {
+            LOG.warn("{} outbound messages were not taken from the broker within {}; dispatching them again",
+                    redispatched, redispatchAfter);
+        }
+        for (String id : ids("select id from outbound_message where status = 'sending' and attempted_at < ?",
+                now.minus(sendingTimeout))) {
+            jdbc.update("update outbound_message set sent_at = coalesce(sent_at, attempted_at) where id = ?", id);
+            status(id, "unknown", 15, "unconfirmed", "the bundle stopped while sending; waiting for a confirmation", now, false);
+        }
+        for (String id : ids("select id from outbound_message where status = 'unknown' and attempted_at < ?",
+                now.minus(unconfirmedWindow))) {
+            if (resendUnconfirmed) {
+                jdbc.update("update outbound_message set not_before = ?, sent_at = null where id = ?", ts(now), id);
+                status(id, "queued", 0, "resending_unconfirmed",
+                        "no confirmation within " + unconfirmedWindow + "; sending again", now, true);
+            } else {
+                status(id, "failed", 25, "unconfirmed",
+                        "no answer from Evolution and no confirmation within " + unconfirmedWindow
+                                + "; not sent again to avoid a duplicate", now, false);
+            }
+        }
+    }
+
+    private List<String> ids(String sql, Instant before) {
+        return jdbc.queryForList(sql + " order by seq limit 500", String.class, ts(before));
+    }
+
+    private void status(String id, String status, int rank, String code, String reason, Instant at, boolean force) {
+        jdbc.queryForList("select record_outbound_status(?, ?, ?, ?, ?, null, ?, ?)", Boolean.class,
+                id, status, rank, code, reason, ts(at), force);
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return Timestamp.from(instant);
+    }
+}

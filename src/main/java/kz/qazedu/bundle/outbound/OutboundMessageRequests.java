@@ -1,0 +1,307 @@
+package kz.qazedu.bundle.outbound;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import kz.qazedu.bundle.inbound.WebhookRejectedException;
+import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The CRM's send API: {@code POST /api/v1/messages} validates a request, stores it in PostgreSQL as
+ * {@code queued} and answers 202 with the message's id (the dispatcher takes it from there);
+ * {@code GET /api/v1/messages/{id}} shows a message with its status history. An {@code Idempotency-Key} makes a
+ * retried request return the first answer instead of sending again.
+ */
+@Component("outboundMessageRequests")
+public class OutboundMessageRequests {
+
+    private static final Set<String> MEDIA_TYPES = Set.of("image", "document", "audio", "video");
+    private static final Set<String> FIELDS = Set.of("instance", "to", "text", "media", "replyTo", "crmMessageId");
+    private static final Set<String> MEDIA_FIELDS = Set.of("type", "url", "caption", "fileName", "mimetype");
+    private static final int MAX_ID_LENGTH = 200;
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Recipients recipients;
+    private final Clock clock;
+    private final int maxTextLength;
+
+    public OutboundMessageRequests(
+            JdbcTemplate jdbc,
+            ObjectMapper json,
+            Recipients recipients,
+            Clock clock,
+            @Value("${bundle.outbound.max-text-length}") int maxTextLength) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.recipients = recipients;
+        this.clock = clock;
+        this.maxTextLength = maxTextLength;
+    }
+
+    /** {@code POST /api/v1/messages}: 202 with the new message, or the first answer again for a known key. */
+    @Transactional
+    public HttpReply accept(String requestBody, String idempotencyKey) throws JsonProcessingException {
+        OutboundRequest request = validate(requestBody);
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw WebhookRejectedException.badRequest("invalid_request", "Idempotency-Key must be 1 to 255 characters");
+        }
+        String hash = request.hash(json);
+        Instant now = clock.instant();
+        String id = "out_" + UUID.randomUUID().toString().replace("-", "");
+        List<String> inserted = jdbc.queryForList("""
+                insert into outbound_message (id, instance, recipient, recipient_jid, kind, text, media, reply_to,
+                                              crm_message_id, idempotency_key, request_hash, not_before, created_at,
+                                              updated_at)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (idempotency_key) do nothing
+                returning id
+                """, String.class, id, request.instance(), request.recipient().number(), request.recipient().jid(),
+                request.kind(), request.text(), request.mediaJson(json), request.replyTo(), request.crmMessageId(),
+                idempotencyKey, hash, Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
+        if (inserted.isEmpty()) {
+            Map<String, Object> first = jdbc.queryForMap(
+                    "select id, request_hash from outbound_message where idempotency_key = ?", idempotencyKey);
+            if (!hash.equals(first.get("request_hash"))) {
+                throw new WebhookRejectedException(422, "idempotency_key_reused",
+                        "Idempotency-Key was already used for a different request (message " + first.get("id") + ")");
+            }
+            return accepted((String) first.get("id"), request);
+        }
+        jdbc.update("insert into outbound_message_status (message_id, status, at) values (?, 'queued', ?)",
+                id, Timestamp.from(now));
+        return accepted(id, request);
+    }
+
+    /** {@code GET /api/v1/messages/{id}} */
+    public HttpReply find(String id) throws JsonProcessingException {
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select id, instance, recipient as "to", recipient_jid as "chatId", kind as "type", text,
+                       media::text as media, reply_to as "replyTo", crm_message_id as "crmMessageId", status,
+                       reason_code as "reasonCode", reason, wa_message_id as "waMessageId", attempts,
+                       case when status = 'queued' then waiting_reason end as "waitingReason",
+                       case when status = 'queued' then not_before end as "notBefore",
+                       first_contact as "firstContact", created_at as "createdAt", sent_at as "sentAt",
+                       updated_at as "updatedAt"
+                  from outbound_message where id = ?
+                """, id);
+        if (rows.isEmpty()) {
+            throw new WebhookRejectedException(404, "not_found", "no outbound message " + id);
+        }
+        Map<String, Object> message = new LinkedHashMap<>();
+        rows.get(0).forEach((key, value) -> {
+            if (value != null) {
+                message.put(key, value);
+            }
+        });
+        if (message.get("media") instanceof String media) {
+            message.put("media", json.readTree(media));
+        }
+        message.put("history", jdbc.queryForList("""
+                select status, reason_code as "reasonCode", reason, at
+                  from outbound_message_status where message_id = ? order by id
+                """, id).stream().map(OutboundMessageRequests::withoutNulls).toList());
+        return new HttpReply(200, json.writeValueAsString(message));
+    }
+
+    private HttpReply accepted(String id, OutboundRequest request) throws JsonProcessingException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("status", "queued");
+        body.put("instance", request.instance());
+        body.put("to", request.recipient().number());
+        if (request.crmMessageId() != null) {
+            body.put("crmMessageId", request.crmMessageId());
+        }
+        return new HttpReply(202, json.writeValueAsString(body));
+    }
+
+    /** Every problem of the request at once, by field. */
+    OutboundRequest validate(String requestBody) {
+        JsonNode root;
+        try {
+            root = requestBody == null || requestBody.isBlank() ? null : json.readTree(requestBody);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejectedException.badRequest("invalid_json", "body is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw WebhookRejectedException.badRequest("invalid_request", "body must be a JSON object");
+        }
+        Map<String, String> errors = new LinkedHashMap<>();
+        root.fieldNames().forEachRemaining(field -> {
+            if (!FIELDS.contains(field)) {
+                errors.put(field, "unknown field; expected " + String.join(", ", FIELDS.stream().sorted().toList()));
+            }
+        });
+        String instance = text(root, "instance", errors);
+        if (instance == null && !errors.containsKey("instance")) {
+            errors.put("instance", "required: the Evolution instance name");
+        } else if (instance != null && (instance.length() > 100 || instance.contains("/"))) {
+            errors.put("instance", "must be an instance name of at most 100 characters without '/'");
+        }
+        Recipient recipient = null;
+        String to = text(root, "to", errors);
+        if (!errors.containsKey("to")) {
+            try {
+                recipient = recipients.parse(to);
+            } catch (IllegalArgumentException e) {
+                errors.put("to", e.getMessage());
+            }
+        }
+        String text = text(root, "text", errors);
+        String replyTo = text(root, "replyTo", errors);
+        String crmMessageId = text(root, "crmMessageId", errors);
+        if (replyTo != null && replyTo.length() > MAX_ID_LENGTH) {
+            errors.put("replyTo", "must be a WhatsApp message id of at most " + MAX_ID_LENGTH + " characters");
+        }
+        if (crmMessageId != null && crmMessageId.length() > MAX_ID_LENGTH) {
+            errors.put("crmMessageId", "must be at most " + MAX_ID_LENGTH + " characters");
+        }
+        Media media = media(root.get("media"), errors);
+        if (media == null && !errors.containsKey("media")) {
+            if (text == null && !errors.containsKey("text")) {
+                errors.put("text", "required unless media is given");
+            } else if (text != null && text.isBlank()) {
+                errors.put("text", "must not be blank");
+            }
+        }
+        if (media != null && text != null) {
+            errors.put("text", "not allowed with media; put the caption in media.caption");
+        }
+        String body = media != null ? media.caption() : text;
+        if (body != null && body.length() > maxTextLength) {
+            errors.put(media != null ? "media.caption" : "text", "longer than " + maxTextLength + " characters");
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return new OutboundRequest(instance, recipient, media == null ? "text" : media.type(), body, media, replyTo,
+                crmMessageId);
+    }
+
+    private static Media media(JsonNode node, Map<String, String> errors) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            errors.put("media", "must be an object {type, url, caption?, fileName?, mimetype?}");
+            return null;
+        }
+        node.fieldNames().forEachRemaining(field -> {
+            if (!MEDIA_FIELDS.contains(field)) {
+                errors.put("media." + field, "unknown field; expected " + String.join(", ", MEDIA_FIELDS.stream().sorted().toList()));
+            }
+        });
+        String type = text(node, "type", errors, "media.type");
+        if (type == null || !MEDIA_TYPES.contains(type)) {
+            errors.putIfAbsent("media.type", "required: image, document, audio or video");
+        }
+        String url = text(node, "url", errors, "media.url");
+        if (url == null) {
+            errors.putIfAbsent("media.url", "required: an http or https URL Evolution can download");
+        } else if (!isHttpUrl(url)) {
+            errors.put("media.url", "must be an absolute http or https URL");
+        }
+        String caption = text(node, "caption", errors, "media.caption");
+        String fileName = text(node, "fileName", errors, "media.fileName");
+        String mimetype = text(node, "mimetype", errors, "media.mimetype");
+        if ("document".equals(type) && fileName == null && !errors.containsKey("media.fileName")) {
+            errors.put("media.fileName", "required for a document: the name the recipient sees");
+        }
+        if (caption != null && "audio".equals(type)) {
+            errors.put("media.caption", "audio has no caption in WhatsApp");
+        }
+        return new Media(type, url, caption, fileName, mimetype);
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String text(JsonNode node, String field, Map<String, String> errors) {
+        return text(node, field, errors, field);
+    }
+
+    private static String text(JsonNode node, String field, Map<String, String> errors, String name) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            errors.put(name, "must be a string");
+            return null;
+        }
+        return value.asText();
+    }
+
+    private static Map<String, Object> withoutNulls(Map<String, Object> row) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        row.forEach((key, value) -> {
+            if (value != null) {
+                copy.put(key, value);
+            }
+        });
+        return copy;
+    }
+
+    /** A media attachment by URL. */
+    record Media(String type, String url, String caption, String fileName, String mimetype) {
+    }
+
+    /** A valid send request. {@code text} is the message's text, or the media's caption. */
+    record OutboundRequest(String instance, Recipient recipient, String kind, String text, Media media,
+                           String replyTo, String crmMessageId) {
+
+        String mediaJson(ObjectMapper json) {
+            if (media == null) {
+                return null;
+            }
+            ObjectNode node = json.createObjectNode();
+            node.put("url", media.url());
+            if (media.fileName() != null) {
+                node.put("fileName", media.fileName());
+            }
+            if (media.mimetype() != null) {
+                node.put("mimetype", media.mimetype());
+            }
+            return node.toString();
+        }
+
+        /** What makes two requests the same request, for Idempotency-Key. */
+        String hash(ObjectMapper json) {
+            String canonical = String.join("\u0000", instance, recipient.jid(), kind, String.valueOf(text),
+                    String.valueOf(mediaJson(json)), String.valueOf(replyTo), String.valueOf(crmMessageId));
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                        .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

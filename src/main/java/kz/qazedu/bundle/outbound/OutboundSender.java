@@ -1,0 +1,310 @@
+package kz.qazedu.bundle.outbound;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.crm.RetrySchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The paced sender's decisions. {@link #claim} runs for each message the broker hands over (one instance's
+ * messages always to one consumer: the instance is the message group) and, holding the instance's row lock, asks
+ * {@link PacingPolicy} whether the message goes now: if so it becomes {@code sending} and the instance's next send
+ * time is set; if not it goes back to PostgreSQL to wait (the whole instance waits for quiet hours, a cap, a
+ * reconnection or the pacing gap; only this message for its recipient's gap or the first-contact budget).
+ * {@link #recordAnswer} and {@link #recordError} turn Evolution's answer into the message's status:
+ * <ul>
+ *   <li>sent: 201 with the WhatsApp id; webhooks then move it on (delivered, read, played)</li>
+ *   <li>failed: not on WhatsApp, any other rejection, or a configuration error (401/404), which also pauses the
+ *       instance</li>
+ *   <li>queued again with backoff: nothing was sent (connection refused, 5xx, instance disconnected)</li>
+ *   <li>unknown: the request went out but no answer came back; never sent again blindly, since a duplicate
+ *       reminder is worse than a late one. The {@code send.message} webhook confirms it, or the housekeeping
+ *       decides after the unconfirmed window.</li>
+ * </ul>
+ * Repeated failures in a row pause the instance, a sign that WhatsApp may be restricting the number.
+ */
+@Component("outboundSender")
+public class OutboundSender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundSender.class);
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final InstancePacing pacing;
+    private final InstanceSending sending;
+    private final RandomGenerator random;
+    private final RetrySchedule retries;
+    private final int pauseAfterFailures;
+    private final MeterRegistry meters;
+
+    public OutboundSender(
+            JdbcTemplate jdbc,
+            ObjectMapper json,
+            Clock clock,
+            InstancePacing pacing,
+            InstanceSending sending,
+            RandomGenerator random,
+            MeterRegistry meters,
+            @Value("${bundle.outbound.retry-schedule}") String retrySchedule,
+            @Value("${bundle.outbound.pause-after-failures}") int pauseAfterFailures) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+        this.pacing = pacing;
+        this.sending = sending;
+        this.random = random;
+        this.meters = meters;
+        this.retries = new RetrySchedule(retrySchedule);
+        this.pauseAfterFailures = pauseAfterFailures;
+    }
+
+    /** The Evolution call to make now for this message, or null when it waits, failed or was already handled. */
+    @Transactional
+    public SendJob claim(String id) {
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select id, seq, instance, recipient, recipient_jid, kind, text, media::text as media, reply_to,
+                       attempts, status
+                  from outbound_message where id = ? for update
+                """, id);
+        if (rows.isEmpty() || !"queued".equals(rows.get(0).get("status"))) {
+            // a copy the housekeeping put on the broker again, or a message handled meanwhile
+            return null;
+        }
+        Map<String, Object> message = rows.get(0);
+        String instance = (String) message.get("instance");
+        String recipientJid = (String) message.get("recipient_jid");
+        long seq = ((Number) message.get("seq")).longValue();
+        Instant now = clock.instant();
+        PacingRules rules = pacing.forInstance(instance);
+
+        jdbc.update("insert into outbound_instance (instance) values (?) on conflict do nothing", instance);
+        Map<String, Object> lane = jdbc.queryForMap("""
+                select next_send_at, paused_at, pause_reason from outbound_instance where instance = ? for update
+                """, instance);
+
+        List<Map<String, Object>> earlier = jdbc.queryForList("""
+                select not_before from outbound_message
+                 where instance = ? and recipient_jid = ? and status = 'queued' and seq < ?
+                 order by seq limit 1
+                """, instance, recipientJid, seq);
+        if (!earlier.isEmpty()) {
+            Instant until = max(instant(earlier.get(0).get("not_before")), now.plusSeconds(1));
+            waitMessage(id, until, "after an earlier message to the same recipient", now);
+            return null;
+        }
+
+        List<Map<String, Object>> connection = jdbc.queryForList(
+                "select state, state_changed_at from instance where name = ?", instance);
+        boolean connected = connection.isEmpty() || "open".equals(connection.get(0).get("state"));
+        Instant connectedSince = connection.isEmpty() || !connected ? null
+                : instant(connection.get(0).get("state_changed_at"));
+
+        Instant dayStart = PacingPolicy.startOfDay(now, rules.zone());
+        Instant countFrom = connectedSince != null && connectedSince.isBefore(dayStart) ? connectedSince : dayStart;
+        Map<String, Object> counts = jdbc.queryForMap("""
+                select count(*) filter (where sent_at >= ?) as sent_today,
+                       count(*) filter (where sent_at >= ? and first_contact) as first_contacts_today,
+                       count(*) filter (where sent_at >= ?) as since_connected
+                  from outbound_message where instance = ? and sent_at >= ?
+                """, ts(dayStart), ts(dayStart), ts(connectedSince == null ? now : connectedSince), instance,
+                ts(countFrom));
+        Instant lastToRecipient = instant(jdbc.queryForObject("""
+                select max(sent_at) from outbound_message where instance = ? and recipient_jid = ?
+                """, Timestamp.class, instance, recipientJid));
+        boolean firstContact = !Boolean.TRUE.equals(jdbc.queryForObject("""
+                select exists (select 1 from message
+                                where instance = ? and direction = 'inbound' and (chat_jid = ? or chat_lid = ?))
+                """, Boolean.class, instance, recipientJid, recipientJid));
+
+        PacingState state = new PacingState(now, connected, connectedSince, lane.get("paused_at") != null,
+                (String) lane.get("pause_reason"), instant(lane.get("next_send_at")),
+                count(counts, "sent_today"), count(counts, "first_contacts_today"), firstContact, lastToRecipient,
+                count(counts, "since_connected"));
+        String text = (String) message.get("text");
+        PacingDecision decision = PacingPolicy.decide(rules, state, text == null ? 0 : text.length(), random);
+
+        if (decision instanceof PacingDecision.Wait wait) {
+            if (wait.holdsInstance()) {
+                jdbc.update("""
+                        update outbound_instance set held_until = ?, held_reason = ?, updated_at = ? where instance = ?
+                        """, ts(wait.until() == null ? now : wait.until()), wait.reason(), ts(now), instance);
+                waitMessage(id, now, wait.reason(), now);
+            } else {
+                waitMessage(id, wait.until(), wait.reason(), now);
+            }
+            return null;
+        }
+        if (decision instanceof PacingDecision.Fail fail) {
+            jdbc.update("update outbound_message set dispatched_at = null where id = ?", id);
+            status(id, "failed", 25, "first_contact_not_allowed", fail.reason(), null, now, false);
+            meters.counter("bundle.outbound.sends", "instance", instance, "outcome", "first_contact_not_allowed").increment();
+            return null;
+        }
+        PacingDecision.Send send = (PacingDecision.Send) decision;
+        int attempt = ((Number) message.get("attempts")).intValue() + 1;
+        jdbc.update("""
+                update outbound_message
+                   set dispatched_at = null, attempted_at = ?, attempts = ?, first_contact = ?, waiting_reason = null,
+                       updated_at = ?
+                 where id = ?
+                """, ts(now), attempt, firstContact, ts(now), id);
+        status(id, "sending", 10, null, null, null, now, true);
+        jdbc.update("""
+                update outbound_instance set next_send_at = ?, held_until = null, held_reason = null, updated_at = ?
+                 where instance = ?
+                """, ts(send.nextSendAt()), ts(now), instance);
+        long typingMs = send.typing().toMillis();
+        return new SendJob(id, instance, "text".equals(message.get("kind")) ? "sendText" : "sendMedia",
+                URLEncoder.encode(instance, StandardCharsets.UTF_8).replace("+", "%20"),
+                requestBody(message, typingMs), typingMs, attempt);
+    }
+
+    /** Evolution answered. */
+    @Transactional
+    public void recordAnswer(SendJob job, Integer httpStatus, String body) {
+        apply(job, httpStatus == null ? EvolutionAnswers.classify(new IllegalStateException("no HTTP status"))
+                : EvolutionAnswers.classify(httpStatus, body));
+    }
+
+    /** The call failed without an answer. */
+    @Transactional
+    public void recordError(SendJob job, Exception error) {
+        apply(job, EvolutionAnswers.classify(error));
+    }
+
+    private void apply(SendJob job, EvolutionOutcome outcome) {
+        Instant now = clock.instant();
+        meters.counter("bundle.outbound.sends", "instance", job.instance(), "outcome",
+                outcome.kind().name().toLowerCase()).increment();
+        switch (outcome.kind()) {
+            case SENT -> {
+                status(job.id(), "sent", 20, null, null, outcome.waMessageId(), now, false);
+                jdbc.update("update outbound_instance set consecutive_failures = 0, updated_at = ? where instance = ?",
+                        ts(now), job.instance());
+            }
+            case NOT_ON_WHATSAPP -> failed(job, "not_on_whatsapp", outcome.reason(), now);
+            case REJECTED -> failed(job, "rejected", outcome.reason(), now);
+            case CONFIGURATION_ERROR -> {
+                status(job.id(), "failed", 25, "configuration", outcome.reason(), null, now, false);
+                sending.pause(job.instance(), "configuration", outcome.reason());
+            }
+            case RETRY -> {
+                Duration delay = retries.delayAfter(job.attempt());
+                if (delay == null) {
+                    failed(job, "retries_exhausted", outcome.reason() + " (after " + job.attempt() + " attempts)", now);
+                } else {
+                    Instant at = now.plus(delay);
+                    jdbc.update("update outbound_message set not_before = ?, waiting_reason = ? where id = ?",
+                            ts(at), "retry after: " + outcome.reason(), job.id());
+                    status(job.id(), "queued", 0, "retrying", outcome.reason(), null, now, true);
+                    countFailure(job, outcome.reason(), now);
+                }
+            }
+            case UNKNOWN -> {
+                jdbc.update("update outbound_message set sent_at = ? where id = ?", ts(now), job.id());
+                status(job.id(), "unknown", 15, "unconfirmed", outcome.reason(), null, now, false);
+                countFailure(job, outcome.reason(), now);
+            }
+        }
+    }
+
+    private void failed(SendJob job, String code, String reason, Instant now) {
+        status(job.id(), "failed", 25, code, reason, null, now, false);
+        countFailure(job, reason, now);
+    }
+
+    private void countFailure(SendJob job, String reason, Instant now) {
+        Integer failures = jdbc.queryForObject("""
+                update outbound_instance set consecutive_failures = consecutive_failures + 1, updated_at = ?
+                 where instance = ? returning consecutive_failures
+                """, Integer.class, ts(now), job.instance());
+        LOG.info("Send of {} on instance {} failed ({} in a row): {}", job.id(), job.instance(), failures, reason);
+        if (failures != null && pauseAfterFailures > 0 && failures >= pauseAfterFailures) {
+            sending.pause(job.instance(), "repeated_failures",
+                    failures + " sends in a row failed; the last: " + reason);
+        }
+    }
+
+    private void waitMessage(String id, Instant until, String reason, Instant now) {
+        jdbc.update("""
+                update outbound_message set dispatched_at = null, not_before = ?, waiting_reason = ?, updated_at = ?
+                 where id = ?
+                """, ts(until == null ? now : until), reason, ts(now), id);
+    }
+
+    private void status(String id, String status, int rank, String code, String reason, String waMessageId,
+                        Instant at, boolean force) {
+        jdbc.queryForList("select record_outbound_status(?, ?, ?, ?, ?, ?, ?, ?)", Boolean.class,
+                id, status, rank, code, reason, waMessageId, ts(at), force);
+    }
+
+    /** Evolution's sendText or sendMedia body. */
+    private String requestBody(Map<String, Object> message, long typingMs) {
+        ObjectNode body = json.createObjectNode();
+        body.put("number", (String) message.get("recipient"));
+        String text = (String) message.get("text");
+        if ("text".equals(message.get("kind"))) {
+            body.put("text", text);
+        } else {
+            JsonNode media = read((String) message.get("media"));
+            body.put("mediatype", (String) message.get("kind"));
+            if (media.hasNonNull("mimetype")) {
+                body.put("mimetype", media.get("mimetype").asText());
+            }
+            if (text != null) {
+                body.put("caption", text);
+            }
+            if (media.hasNonNull("fileName")) {
+                body.put("fileName", media.get("fileName").asText());
+            }
+            body.put("media", media.path("url").asText());
+        }
+        body.put("delay", typingMs);
+        if (message.get("reply_to") != null) {
+            body.putObject("quoted").putObject("key").put("id", (String) message.get("reply_to"));
+        }
+        return body.toString();
+    }
+
+    private JsonNode read(String media) {
+        try {
+            return json.readTree(media);
+        } catch (Exception e) {
+            throw new IllegalStateException("stored media is not JSON", e);
+        }
+    }
+
+    private static int count(Map<String, Object> counts, String key) {
+        return ((Number) counts.get(key)).intValue();
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof Timestamp timestamp ? timestamp.toInstant() : null;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+}

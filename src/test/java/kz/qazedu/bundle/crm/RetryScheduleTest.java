@@ -1,0 +1,41 @@
+package kz.qazedu.bundle.crm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RetryScheduleTest {
+
+    @Test
+    void eachAttemptHasItsDelayJitteredByAtMostTwentyPercent() {
+        RetrySchedule schedule = new RetrySchedule("250ms, 5s,2m ,1h,30");
+        for (int i = 0; i < 200; i++) {
+            assertThat(schedule.delayAfter(1)).isBetween(Duration.ofMillis(200), Duration.ofMillis(300));
+            assertThat(schedule.delayAfter(2)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(6));
+            assertThat(schedule.delayAfter(3)).isBetween(Duration.ofSeconds(96), Duration.ofSeconds(144));
+            assertThat(schedule.delayAfter(4)).isBetween(Duration.ofMinutes(48), Duration.ofMinutes(72));
+            assertThat(schedule.delayAfter(5)).isBetween(Duration.ofSeconds(24), Duration.ofSeconds(36));
+        }
+    }
+
+    @Test
+    void thereIsNoDelayBeforeTheFirstAttemptOrAfterTheLastDelay() {
+        RetrySchedule schedule = new RetrySchedule("5s,5m");
+        assertThat(schedule.delayAfter(0)).isNull();
+        assertThat(schedule.delayAfter(3)).isNull();
+        assertThat(new RetrySchedule("").delayAfter(1)).isNull();
+    }
+
+    @Test
+    void aDelayWithoutJitterRoomIsExact() {
+        assertThat(new RetrySchedule("4ms").delayAfter(1)).isEqualTo(Duration.ofMillis(4));
+    }
+
+    @Test
+    void anUnknownUnitIsRefused() {
+        assertThatThrownBy(() -> new RetrySchedule("5s,5d"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'5d'");
+    }
+}
