@@ -16,8 +16,13 @@ public record EvolutionOutcome(Kind kind, String waMessageId, String reason) {
         REJECTED,
         /** Wrong API key or instance name: nothing will go out until someone fixes the configuration. */
         CONFIGURATION_ERROR,
-        /** Nothing went out and the cause is passing (Evolution down, instance disconnected, rate limit). */
+        /** Nothing went out and the cause is passing (Evolution down or overloaded, rate limit). */
         RETRY,
+        /**
+         * Nothing went out because the instance has lost its WhatsApp connection: the instance waits, the message
+         * is neither failed nor counted against the instance.
+         */
+        DISCONNECTED,
         /** The message may or may not have gone out; sending it again could deliver it twice. */
         UNKNOWN
     }

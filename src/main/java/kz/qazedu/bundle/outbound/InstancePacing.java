@@ -66,6 +66,15 @@ public class InstancePacing {
         return defaults;
     }
 
+    /**
+     * The longest typing delay of any instance: Evolution holds a send this long before it answers, so the HTTP
+     * timeout toward Evolution starts from here.
+     */
+    public java.time.Duration longestTyping() {
+        return overridden.values().stream().map(PacingRules::typingMax)
+                .reduce(defaults.typingMax(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    }
+
     /** The rules of {@code instance}: the defaults with its overrides applied. */
     public PacingRules forInstance(String instance) {
         return instance == null ? defaults : overridden.getOrDefault(instance, defaults);

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
-import kz.qazedu.bundle.runtime.Durations;
 import org.apache.camel.component.http.HttpComponent;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -13,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The outbound side's clock (tests move it to check quiet hours and caps), its randomness (the gaps), and the HTTP
  * client toward Evolution: a component of its own ({@code evolution-http}), because Evolution holds a send for the
- * whole typing delay, so its timeout is the typing delay's maximum plus {@code EVOLUTION_TIMEOUT_MS}, not the CRM's.
+ * whole typing delay, so its timeout is the longest typing delay (of any instance) plus {@code EVOLUTION_TIMEOUT_MS}, not the CRM's.
  */
 @Configuration(proxyBeanMethods = false)
 public class OutboundConfiguration {
@@ -32,10 +31,10 @@ public class OutboundConfiguration {
     HttpComponent evolutionHttp(
             @Value("${bundle.evolution.timeout-ms}") long timeoutMs,
             @Value("${bundle.evolution.connect-timeout-ms}") long connectTimeoutMs,
-            @Value("${bundle.outbound.typing-max}") String typingMax,
+            InstancePacing pacing,
             @Value("${bundle.outbound.senders}") int senders) {
         HttpComponent http = new HttpComponent();
-        long responseTimeout = timeoutMs + Durations.parse(typingMax).toMillis();
+        long responseTimeout = timeoutMs + pacing.longestTyping().toMillis();
         http.setConnectTimeout(connectTimeoutMs);
         http.setConnectionRequestTimeout(connectTimeoutMs);
         http.setResponseTimeout(responseTimeout);

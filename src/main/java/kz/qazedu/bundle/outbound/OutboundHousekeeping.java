@@ -36,6 +36,7 @@ public class OutboundHousekeeping {
     private final Duration sendingTimeout;
     private final Duration unconfirmedWindow;
     private final boolean resendUnconfirmed;
+    private final long lockKey;
 
     public OutboundHousekeeping(
             JdbcTemplate jdbc,
@@ -44,20 +45,27 @@ public class OutboundHousekeeping {
             @Value("${bundle.outbound.unconfirmed-window}") String unconfirmedWindow,
             @Value("${bundle.outbound.unconfirmed-action}") String unconfirmedAction,
             @Value("${bundle.evolution.timeout-ms}") long evolutionTimeoutMs,
-            @Value("${bundle.outbound.typing-max}") String typingMax) {
+            @Value("${bundle.outbound.lock-key}") long lockKey,
+            InstancePacing pacing) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.redispatchAfter = Durations.parse(redispatchAfter);
         this.unconfirmedWindow = Durations.parse(unconfirmedWindow);
-        this.sendingTimeout = Duration.ofMillis(evolutionTimeoutMs).plus(Durations.parse(typingMax)).multipliedBy(2);
+        this.sendingTimeout = Duration.ofMillis(evolutionTimeoutMs).plus(pacing.longestTyping()).multipliedBy(2);
+        // not the dispatcher's lock: housekeeping and dispatching may run on different replicas at once
+        this.lockKey = lockKey + 1;
         if (!unconfirmedAction.equals("fail") && !unconfirmedAction.equals("resend")) {
             throw new IllegalArgumentException("OUTBOUND_UNCONFIRMED_ACTION must be fail or resend, not " + unconfirmedAction);
         }
         this.resendUnconfirmed = unconfirmedAction.equals("resend");
     }
 
+    /** One replica at a time (an advisory lock); each row is re-read under its lock before it is changed. */
     @Transactional
     public void run() {
+        if (!Boolean.TRUE.equals(jdbc.queryForObject("select pg_try_advisory_xact_lock(?)", Boolean.class, lockKey))) {
+            return;
+        }
         Instant now = clock.instant();
         int redispatched = jdbc.update("""
                 update outbound_message set dispatched_at = null, updated_at = ?
@@ -87,7 +95,7 @@ public class OutboundHousekeeping {
     }
 
     private List<String> ids(String sql, Instant before) {
-        return jdbc.queryForList(sql + " order by seq limit 500", String.class, ts(before));
+        return jdbc.queryForList(sql + " order by seq limit 500 for update skip locked", String.class, ts(before));
     }
 
     private void status(String id, String status, int rank, String code, String reason, Instant at, boolean force) {

@@ -33,7 +33,8 @@ import org.springframework.transaction.annotation.Transactional;
  *   <li>sent: 201 with the WhatsApp id; webhooks then move it on (delivered, read, played)</li>
  *   <li>failed: not on WhatsApp, any other rejection, or a configuration error (401/404), which also pauses the
  *       instance</li>
- *   <li>queued again with backoff: nothing was sent (connection refused, 5xx, instance disconnected)</li>
+ *   <li>queued again with backoff: nothing was sent (connection refused, 500, 503); after the last retry, failed</li>
+ *   <li>queued again, the instance held: Evolution says the instance lost its connection</li>
  *   <li>unknown: the request went out but no answer came back; never sent again blindly, since a duplicate
  *       reminder is worse than a late one. The {@code send.message} webhook confirms it, or the housekeeping
  *       decides after the unconfirmed window.</li>
@@ -81,18 +82,22 @@ public class OutboundSender {
     public SendJob claim(String id) {
         List<Map<String, Object>> rows = jdbc.queryForList("""
                 select id, seq, instance, recipient, recipient_jid, kind, text, media::text as media, reply_to,
-                       attempts, status
+                       attempts, status, dispatched_at, not_before
                   from outbound_message where id = ? for update
                 """, id);
-        if (rows.isEmpty() || !"queued".equals(rows.get(0).get("status"))) {
-            // a copy the housekeeping put on the broker again, or a message handled meanwhile
+        Instant now = clock.instant();
+        if (rows.isEmpty() || !"queued".equals(rows.get(0).get("status")) || rows.get(0).get("dispatched_at") == null) {
+            // a second copy (the housekeeping put the message on the broker again) of a message handled meanwhile
+            return null;
+        }
+        if (instant(rows.get(0).get("not_before")).isAfter(now)) {
+            jdbc.update("update outbound_message set dispatched_at = null where id = ?", id);
             return null;
         }
         Map<String, Object> message = rows.get(0);
         String instance = (String) message.get("instance");
         String recipientJid = (String) message.get("recipient_jid");
         long seq = ((Number) message.get("seq")).longValue();
-        Instant now = clock.instant();
         PacingRules rules = pacing.forInstance(instance);
 
         jdbc.update("insert into outbound_instance (instance) values (?) on conflict do nothing", instance);
@@ -113,9 +118,10 @@ public class OutboundSender {
 
         List<Map<String, Object>> connection = jdbc.queryForList(
                 "select state, state_changed_at from instance where name = ?", instance);
-        boolean connected = connection.isEmpty() || "open".equals(connection.get(0).get("state"));
-        Instant connectedSince = connection.isEmpty() || !connected ? null
-                : instant(connection.get(0).get("state_changed_at"));
+        // like the dispatcher: an instance without a known state counts as connected
+        Object connectionState = connection.isEmpty() ? null : connection.get(0).get("state");
+        boolean connected = connectionState == null || "open".equals(connectionState);
+        Instant connectedSince = connectionState == null ? null : instant(connection.get(0).get("state_changed_at"));
 
         Instant dayStart = PacingPolicy.startOfDay(now, rules.zone());
         Instant countFrom = connectedSince != null && connectedSince.isBefore(dayStart) ? connectedSince : dayStart;
@@ -180,11 +186,21 @@ public class OutboundSender {
     /** Evolution answered. */
     @Transactional
     public void recordAnswer(SendJob job, Integer httpStatus, String body) {
-        apply(job, httpStatus == null ? EvolutionAnswers.classify(new IllegalStateException("no HTTP status"))
-                : EvolutionAnswers.classify(httpStatus, body));
+        EvolutionOutcome outcome = httpStatus == null
+                ? EvolutionAnswers.classify(new IllegalStateException("no HTTP status"))
+                : EvolutionAnswers.classify(httpStatus, body);
+        if (outcome.kind() == EvolutionOutcome.Kind.CONFIGURATION_ERROR && httpStatus == 404
+                && !Boolean.TRUE.equals(jdbc.queryForObject("select exists (select 1 from instance where name = ?)",
+                        Boolean.class, job.instance()))) {
+            // an instance no webhook ever came from: the request named the wrong one, the configuration is fine
+            status(job.id(), "failed", 25, "unknown_instance", outcome.reason(), null, clock.instant(), false);
+            meters.counter("bundle.outbound.sends", "instance", job.instance(), "outcome", "unknown_instance").increment();
+            return;
+        }
+        apply(job, outcome);
     }
 
-    /** The call failed without an answer. */
+    /** The call failed without an answer (only the HTTP call's own errors come here). */
     @Transactional
     public void recordError(SendJob job, Exception error) {
         apply(job, EvolutionAnswers.classify(error));
@@ -192,6 +208,7 @@ public class OutboundSender {
 
     private void apply(SendJob job, EvolutionOutcome outcome) {
         Instant now = clock.instant();
+        paceFromNow(job, now);
         meters.counter("bundle.outbound.sends", "instance", job.instance(), "outcome",
                 outcome.kind().name().toLowerCase()).increment();
         switch (outcome.kind()) {
@@ -210,12 +227,21 @@ public class OutboundSender {
                 Duration delay = retries.delayAfter(job.attempt());
                 if (delay == null) {
                     failed(job, "retries_exhausted", outcome.reason() + " (after " + job.attempt() + " attempts)", now);
-                } else {
-                    Instant at = now.plus(delay);
-                    jdbc.update("update outbound_message set not_before = ?, waiting_reason = ? where id = ?",
-                            ts(at), "retry after: " + outcome.reason(), job.id());
+                } else if (requeue(job, now.plus(delay), "retry after: " + outcome.reason())) {
                     status(job.id(), "queued", 0, "retrying", outcome.reason(), null, now, true);
                     countFailure(job, outcome.reason(), now);
+                }
+            }
+            case DISCONNECTED -> {
+                // the number lost WhatsApp: the instance waits; this is neither the message's fault nor a ban signal
+                Duration hold = retries.delayAfter(1) == null ? Duration.ofSeconds(30) : retries.delayAfter(1);
+                if (requeue(job, now, outcome.reason())) {
+                    jdbc.update("update outbound_message set attempts = attempts - 1 where id = ?", job.id());
+                    status(job.id(), "queued", 0, "instance_disconnected", outcome.reason(), null, now, true);
+                    jdbc.update("""
+                            update outbound_instance set held_until = ?, held_reason = ?, updated_at = ?
+                             where instance = ?
+                            """, ts(now.plus(hold)), outcome.reason(), ts(now), job.instance());
                 }
             }
             case UNKNOWN -> {
@@ -224,6 +250,34 @@ public class OutboundSender {
                 countFailure(job, outcome.reason(), now);
             }
         }
+    }
+
+    /**
+     * Counts the instance's gap from the moment Evolution answered, when the message is out, rather than from the
+     * decision: a call that took long to start (a new connection, a slow commit) must not bring the next send
+     * closer. The next send starts after the drawn gap, and never sooner than 60 s / maxPerMinute.
+     */
+    private void paceFromNow(SendJob job, Instant now) {
+        Duration spacing = PacingPolicy.spacing(pacing.forInstance(job.instance()));
+        jdbc.update("""
+                update outbound_instance oi
+                   set next_send_at = greatest(oi.next_send_at, ?::timestamptz + greatest(
+                           (oi.next_send_at - m.attempted_at) - make_interval(secs => ?),
+                           make_interval(secs => ?))),
+                       updated_at = ?
+                  from outbound_message m
+                 where m.id = ? and oi.instance = m.instance and m.attempted_at is not null
+                """, ts(now), job.typingMs() / 1000.0, spacing.toMillis() / 1000.0, ts(now), job.id());
+    }
+
+    /**
+     * Puts a message that is still {@code sending} back in the queue; false when a webhook has meanwhile shown it
+     * went out after all ({@code send.message}), which must not be undone.
+     */
+    private boolean requeue(SendJob job, Instant notBefore, String reason) {
+        return jdbc.update("""
+                update outbound_message set not_before = ?, waiting_reason = ? where id = ? and status = 'sending'
+                """, ts(notBefore), reason, job.id()) == 1;
     }
 
     private void failed(SendJob job, String code, String reason, Instant now) {

@@ -27,7 +27,8 @@ public final class PacingPolicy {
      * The decision for a message of {@code textLength} characters. When it is {@link Send}, the gap to the next send
      * is drawn from {@code random}: uniform between gapMin and gapMax, but gapMax for the first sends after a
      * reconnection (a number that comes back and bursts looks automated), and never shorter than what
-     * maxPerMinute allows.
+     * maxPerMinute allows. {@code nextSendAt} counts from now; once Evolution has answered, the sender counts the
+     * same gap again from that moment, when the message is out.
      */
     public static PacingDecision decide(PacingRules rules, PacingState s, int textLength, RandomGenerator random) {
         Instant now = s.now();

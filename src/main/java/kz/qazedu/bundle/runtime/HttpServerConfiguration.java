@@ -59,15 +59,18 @@ public class HttpServerConfiguration {
             @Override
             public void afterApplicationStart(CamelContext camelContext) {
                 VertxPlatformHttpRouter router = CamelContextHelper.findSingleByType(camelContext, VertxPlatformHttpRouter.class);
-                // Webhook bodies are JSON whatever Content-Type a client claims: never let a form decoder touch them.
-                router.route("/webhook/*").order(-1).handler(ctx -> {
-                    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-                    if (contentType != null && (contentType.startsWith("application/x-www-form-urlencoded")
-                            || contentType.startsWith("multipart/"))) {
-                        ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/octet-stream");
-                    }
-                    ctx.next();
-                });
+                // Webhook and API bodies are JSON whatever Content-Type a client claims (curl -d says form):
+                // never let a form decoder touch them.
+                for (String path : new String[] {"/webhook/*", "/api/*"}) {
+                    router.route(path).order(-1).handler(ctx -> {
+                        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+                        if (contentType != null && (contentType.startsWith("application/x-www-form-urlencoded")
+                                || contentType.startsWith("multipart/"))) {
+                            ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/octet-stream");
+                        }
+                        ctx.next();
+                    });
+                }
                 // Failures raised by Vert.x itself (body limit) answer in JSON like everything else.
                 router.route().order(-1).failureHandler(ctx -> {
                     if (ctx.statusCode() == 413) {

@@ -107,6 +107,34 @@ class CrmEventMapperTest {
         }
     }
 
+    @Test
+    void anOutboundStatusIsMessageStatusWithTheCrmsOwnId() throws Exception {
+        String payload = """
+                {"event":"outbound.status","instance":"atendimento-01","data":{"id":"out_1","crmMessageId":"crm-7",
+                 "to":"77051234567","chatId":"77051234567@s.whatsapp.net","waMessageId":"3EB0A7","status":"failed",
+                 "reasonCode":"not_on_whatsapp","reason":"not on WhatsApp: 77051234567","attempts":1,
+                 "at":"2025-11-03T14:15:39Z"}}""";
+        JsonNode event = json.readTree(json.writeValueAsString(mapper.map("evt_out_1", "outbound.status", RECEIVED, payload)));
+        assertThat(event.path("type").asText()).isEqualTo("message.status");
+        assertThat(event.path("chat").path("phone").asText()).isEqualTo("77051234567");
+        assertThat(event.path("status").path("messageId").asText()).isEqualTo("3EB0A7");
+        assertThat(event.path("status").path("value").asText()).isEqualTo("FAILED");
+        assertThat(event.path("outbound").path("id").asText()).isEqualTo("out_1");
+        assertThat(event.path("outbound").path("crmMessageId").asText()).isEqualTo("crm-7");
+        assertThat(event.path("outbound").path("reasonCode").asText()).isEqualTo("not_on_whatsapp");
+    }
+
+    @Test
+    void aPausedInstanceIsInstanceSending() throws Exception {
+        String payload = """
+                {"event":"outbound.instance","instance":"atendimento-01","data":{"state":"paused",
+                 "reasonCode":"repeated_failures","reason":"5 sends in a row failed","at":"2025-11-03T14:15:39Z"}}""";
+        JsonNode event = json.readTree(json.writeValueAsString(mapper.map("evt_p", "outbound.instance", RECEIVED, payload)));
+        assertThat(event.path("type").asText()).isEqualTo("instance.sending");
+        assertThat(event.path("sending").path("state").asText()).isEqualTo("paused");
+        assertThat(event.path("sending").path("reasonCode").asText()).isEqualTo("repeated_failures");
+    }
+
     private JsonNode crm(String sampleName) throws Exception {
         ObjectNode body = sample(sampleName);
         CrmEvent event = mapper.map("evt_test", body.path("event").asText(), RECEIVED, body.toString());

@@ -161,7 +161,7 @@ class EvolutionAnswersTest {
     }
 
     @Test
-    void aClosedConnectionIsWorthARetryWhetherEvolutionSays400Or500() {
+    void aClosedConnectionMeansTheInstanceIsDisconnectedWhetherEvolutionSays400Or500() {
         String badRequest = """
                 {"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}""";
         String internal = """
@@ -169,10 +169,10 @@ class EvolutionAnswersTest {
         String nested = """
                 {"status":400,"error":"Bad Request","response":{"message":[["Error: connection closed"]]}}""";
 
-        EvolutionOutcome retry = new EvolutionOutcome(Kind.RETRY, null, "instance not connected: Connection Closed");
-        assertThat(EvolutionAnswers.classify(400, badRequest)).isEqualTo(retry);
-        assertThat(EvolutionAnswers.classify(500, internal)).isEqualTo(retry);
-        assertThat(EvolutionAnswers.classify(400, nested)).isEqualTo(retry);
+        EvolutionOutcome disconnected = new EvolutionOutcome(Kind.DISCONNECTED, null, "instance not connected: Connection Closed");
+        assertThat(EvolutionAnswers.classify(400, badRequest)).isEqualTo(disconnected);
+        assertThat(EvolutionAnswers.classify(500, internal)).isEqualTo(disconnected);
+        assertThat(EvolutionAnswers.classify(400, nested)).isEqualTo(disconnected);
     }
 
     @Test
@@ -226,13 +226,14 @@ class EvolutionAnswersTest {
 
         assertThat(EvolutionAnswers.classify(503, nginx)).isEqualTo(new EvolutionOutcome(Kind.RETRY, null,
                 "Evolution answered 503: 503 Service Temporarily Unavailable nginx/1.27.2"));
+        // a proxy that lost Evolution's answer: the request may have been sent
         assertThat(EvolutionAnswers.classify(502, "Bad Gateway"))
-                .isEqualTo(new EvolutionOutcome(Kind.RETRY, null, "Evolution answered 502: Bad Gateway"));
-        assertThat(EvolutionAnswers.classify(504, "")).isEqualTo(new EvolutionOutcome(Kind.RETRY, null, "Evolution answered 504"));
+                .isEqualTo(new EvolutionOutcome(Kind.UNKNOWN, null, "Evolution answered 502: Bad Gateway"));
+        assertThat(EvolutionAnswers.classify(504, "")).isEqualTo(new EvolutionOutcome(Kind.UNKNOWN, null, "Evolution answered 504"));
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {408, 429, 500, 502, 503, 504, 599})
+    @ValueSource(ints = {408, 429, 500, 503, 599})
     void timeoutsRateLimitsAndServerErrorsAreWorthARetry(int status) {
         assertThat(EvolutionAnswers.classify(status, "{}"))
                 .isEqualTo(new EvolutionOutcome(Kind.RETRY, null, "Evolution answered " + status));

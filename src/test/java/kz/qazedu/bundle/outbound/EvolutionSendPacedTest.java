@@ -124,7 +124,8 @@ class EvolutionSendPacedTest extends OutboundTestBase {
 
         String id = sendText(instance, "77051234567", "Are you coming today?");
 
-        eventually().until(() -> "unknown".equals(status(id)));
+        // the window may already have turned it to failed (unconfirmed): confirmation still counts then
+        eventually().until(() -> message(id).path("history").findValuesAsText("status").contains("unknown"));
         ObjectNode confirmation = sample("send.message.text.json", instance);
         confirmation.with("data").with("key").put("id", "3EB0CONFIRMED").put("remoteJid", "77051234567@s.whatsapp.net");
         confirmation.with("data").with("message").put("conversation", "Are you coming today?");
@@ -221,6 +222,61 @@ class EvolutionSendPacedTest extends OutboundTestBase {
         var opened = jdbc.queryForObject("select state_changed_at from instance where name = ?", java.sql.Timestamp.class, instance);
         assertThat(Duration.between(opened.toInstant(), sendsTo(instance).get(0).getLoggedDate().toInstant()))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void connectionClosedHoldsTheInstanceWithoutFailingOrCountingAgainstIt() {
+        String instance = uniqueInstance();
+        String scenario = "closed-" + instance;
+        EVOLUTION.stubFor(post(urlPathMatching("/message/sendText/" + instance)).inScenario(scenario)
+                .whenScenarioStateIs(STARTED)
+                .willReturn(evolutionError(400, "Bad Request", "[\"Error: Connection Closed\"]"))
+                .willSetStateTo("reconnected"));
+        EVOLUTION.stubFor(post(urlPathMatching("/message/sendText/" + instance)).inScenario(scenario)
+                .whenScenarioStateIs("reconnected").willReturn(sent()));
+
+        String id = sendText(instance, "77051234567", "Sent once the phone is back");
+
+        eventually().until(() -> "sent".equals(status(id)));
+        assertThat(sendsTo(instance)).hasSize(2);
+        JsonNode sent = message(id);
+        assertThat(sent.path("attempts").asInt()).isEqualTo(1);
+        assertThat(sent.path("history").findValuesAsText("reasonCode")).contains("instance_disconnected");
+        assertThat(jdbc.queryForObject("select consecutive_failures from outbound_instance where instance = ?",
+                Integer.class, instance)).isZero();
+    }
+
+    @Test
+    void anInstanceEvolutionDoesNotKnowFailsTheMessageWithoutPausingAnything() {
+        String instance = uniqueInstance();
+        evolutionAnswers(instance, evolutionError(404, "Not Found", "[\"The \\\"" + instance + "\\\" instance does not exist\"]"));
+
+        String id = sendText(instance, "77051234567", "Wrong instance");
+
+        eventually().until(() -> "failed".equals(status(id)));
+        assertThat(message(id).path("reasonCode").asText()).isEqualTo("unknown_instance");
+        assertThat(count("select count(*) from outbound_instance where instance = ? and paused_at is not null", instance))
+                .isZero();
+    }
+
+    @Test
+    void statusesThatArriveBeforeTheMessageIsKnownAsOursAreNotLost() {
+        String instance = uniqueInstance();
+        evolutionAnswers(instance, sent().withFixedDelay(2500));
+        String id = sendText(instance, "77051234567", "Read before confirmed");
+        // the window may already have turned it to failed (unconfirmed): confirmation still counts then
+        eventually().until(() -> message(id).path("history").findValuesAsText("status").contains("unknown"));
+
+        webhooks.post(statusUpdate(instance, "3EB0EARLYREAD", "READ"));
+        eventually().until(() -> count("select count(*) from message_status where instance = ? and wa_message_id = ?",
+                instance, "3EB0EARLYREAD") == 1);
+        ObjectNode confirmation = sample("send.message.text.json", instance);
+        confirmation.with("data").with("key").put("id", "3EB0EARLYREAD").put("remoteJid", "77051234567@s.whatsapp.net");
+        confirmation.with("data").with("message").put("conversation", "Read before confirmed");
+        webhooks.post(confirmation);
+
+        eventually().until(() -> "read".equals(status(id)));
+        assertThat(message(id).path("waMessageId").asText()).isEqualTo("3EB0EARLYREAD");
     }
 
     private static ObjectNode statusUpdate(String instance, String waId, String status) {

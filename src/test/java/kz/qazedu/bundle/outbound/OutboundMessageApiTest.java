@@ -97,6 +97,18 @@ class OutboundMessageApiTest extends OutboundTestBase {
     }
 
     @Test
+    void takesJsonWhateverContentTypeTheClientClaims() {
+        String instance = uniqueInstance();
+        String body = JSON.createObjectNode().put("instance", instance).put("to", "77051234567").put("text", "curl -d")
+                .toString();
+
+        Reply reply = webhooks.post("/api/v1/messages", body, "Authorization", "Bearer " + API_TOKEN,
+                "Content-Type", "application/x-www-form-urlencoded");
+
+        assertThat(reply.status()).isEqualTo(202);
+    }
+
+    @Test
     void anUnknownMessageIs404() {
         Reply reply = webhooks.get("/api/v1/messages/out_nothing", "Authorization", "Bearer " + API_TOKEN);
 

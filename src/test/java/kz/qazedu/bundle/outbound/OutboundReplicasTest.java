@@ -53,7 +53,7 @@ class OutboundReplicasTest extends OutboundTestBase {
             assertThat(sends).hasSize(8);
             for (int i = 1; i < sends.size(); i++) {
                 long gap = sends.get(i).getLoggedDate().getTime() - sends.get(i - 1).getLoggedDate().getTime();
-                assertThat(gap).as("gap before send %d", i).isGreaterThanOrEqualTo(480);
+                assertThat(gap).as("gap before send %d", i).isGreaterThanOrEqualTo(495);
             }
             assertThat(replica.isRunning()).isTrue();
         }
