@@ -1,6 +1,5 @@
 package kz.qazedu.bundle.outbound;
 
-import java.time.Clock;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -10,17 +9,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The outbound side's clock (tests move it to check quiet hours and caps), its randomness (the gaps), and the HTTP
- * client toward Evolution: a component of its own ({@code evolution-http}), because Evolution holds a send for the
- * whole typing delay, so its timeout is the longest typing delay (of any instance) plus {@code EVOLUTION_TIMEOUT_MS}, not the CRM's.
+ * The outbound side's randomness (the gaps) and the HTTP client toward Evolution: a component of its own
+ * ({@code evolution-http}), because Evolution holds a send for the whole typing delay, so its timeout is the
+ * longest typing delay (of any instance) plus {@code EVOLUTION_TIMEOUT_MS}, not the CRM's.
  */
 @Configuration(proxyBeanMethods = false)
 public class OutboundConfiguration {
-
-    @Bean
-    Clock outboundClock() {
-        return Clock.systemUTC();
-    }
 
     @Bean
     RandomGenerator outboundRandom() {

@@ -94,16 +94,27 @@ public class OutboundMessageRequests {
 
     /** {@code GET /api/v1/messages/{id}} */
     public HttpReply find(String id) throws JsonProcessingException {
+        Timestamp now = Timestamp.from(clock.instant());
         List<Map<String, Object>> rows = jdbc.queryForList("""
-                select id, instance, recipient as "to", recipient_jid as "chatId", kind as "type", text,
-                       media::text as media, reply_to as "replyTo", crm_message_id as "crmMessageId", status,
-                       reason_code as "reasonCode", reason, wa_message_id as "waMessageId", attempts,
-                       case when status = 'queued' then waiting_reason end as "waitingReason",
-                       case when status = 'queued' then not_before end as "notBefore",
-                       first_contact as "firstContact", created_at as "createdAt", sent_at as "sentAt",
-                       updated_at as "updatedAt"
-                  from outbound_message where id = ?
-                """, id);
+                select m.id, m.instance, m.recipient as "to", m.recipient_jid as "chatId", m.kind as "type", m.text,
+                       m.media::text as media, m.reply_to as "replyTo", m.crm_message_id as "crmMessageId", m.status,
+                       m.reason_code as "reasonCode", m.reason, m.wa_message_id as "waMessageId", m.attempts,
+                       case when m.status <> 'queued' then null
+                            when oi.paused_at is not null then 'instance paused: ' || coalesce(oi.pause_reason, '')
+                            when conn.state is not null and conn.state <> 'open' then 'instance not connected'
+                            when oi.held_until > ? then oi.held_reason
+                            when m.not_before > ? then m.waiting_reason
+                            when oi.next_send_at > ? then 'pacing gap'
+                            else 'next in line for its instance'
+                       end as "waitingReason",
+                       case when m.status = 'queued' and m.not_before > ? then m.not_before end as "notBefore",
+                       m.first_contact as "firstContact", m.created_at as "createdAt", m.sent_at as "sentAt",
+                       m.updated_at as "updatedAt"
+                  from outbound_message m
+                  left join outbound_instance oi on oi.instance = m.instance
+                  left join instance conn on conn.name = m.instance
+                 where m.id = ?
+                """, now, now, now, now, id);
         if (rows.isEmpty()) {
             throw new WebhookRejectedException(404, "not_found", "no outbound message " + id);
         }
