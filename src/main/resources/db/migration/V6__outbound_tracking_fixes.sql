@@ -2,7 +2,10 @@
 -- * a WhatsApp id is attached under the same advisory lock as the message's webhooks (instance|id), and the
 --   statuses that arrived before it (message_status) are applied at once instead of being lost;
 -- * a send.message without a known id confirms only a recent send of the same kind, recipient and text: the one
---   in flight first, then the most recent; a send Evolution answered with a 5xx but that did go out counts too.
+--   in flight first, then the most recent; a send Evolution answered with a 5xx but that did go out counts too;
+-- * "Connection Closed" answers in a row are counted per instance (they hold it longer each time, then pause it).
+
+alter table outbound_instance add column consecutive_disconnects integer not null default 0;
 
 create or replace function record_outbound_status(p_id text, p_status text, p_rank integer, p_reason_code text,
                                                   p_reason text, p_wa_message_id text, p_at timestamptz,
@@ -29,7 +32,8 @@ begin
         return false;
     end if;
     if not p_force and p_rank <= m.status_rank
-       and not (m.status = 'failed' and m.reason_code = 'unconfirmed' and p_status <> 'failed') then
+       and not (m.status = 'failed' and m.reason_code in ('unconfirmed', 'retries_exhausted')
+                and p_status <> 'failed') then
         if p_wa_message_id is not null and m.wa_message_id is null then
             update outbound_message set wa_message_id = p_wa_message_id, updated_at = p_at where id = p_id;
             perform apply_early_outbound_status(m.instance, p_wa_message_id);
@@ -81,7 +85,9 @@ declare
 begin
     select status into v_status
       from message_status
-     where instance = p_instance and wa_message_id = p_wa_message_id and status_rank > 0
+     where instance = p_instance and wa_message_id = p_wa_message_id
+       and status in ('PENDING', 'SERVER_ACK', 'ERROR', 'DELIVERY_ACK', 'READ', 'PLAYED')
+       and from_me is distinct from false
      order by status_rank desc
      limit 1;
     if v_status is not null then
@@ -118,8 +124,8 @@ begin
            and recipient_jid in (p_chat_jid, p_chat_lid)
            and kind = v_kind
            and (status in ('sending', 'unknown')
-                or (status = 'queued' and reason_code = 'retrying')
-                or (status = 'failed' and reason_code = 'unconfirmed'))
+                or (status = 'queued' and reason_code in ('retrying_server_error', 'resending_unconfirmed'))
+                or (status = 'failed' and reason_code in ('unconfirmed', 'retries_exhausted')))
            and wa_message_id is null
            and attempted_at > now() - interval '1 day'
            and coalesce(text, '') = coalesce(p_body, '')
@@ -166,8 +172,9 @@ begin
 end;
 $$;
 
--- the retry a 5xx put back may be confirmed by send.message
+-- a retry after a 5xx, a resend, or a send that ran out of retries may still be confirmed by send.message
 drop index outbound_message_unconfirmed;
 create index outbound_message_unconfirmed on outbound_message (instance, recipient_jid)
-    where status in ('sending', 'unknown') or (status = 'queued' and reason_code = 'retrying')
-       or (status = 'failed' and reason_code = 'unconfirmed');
+    where status in ('sending', 'unknown')
+       or (status = 'queued' and reason_code in ('retrying_server_error', 'resending_unconfirmed'))
+       or (status = 'failed' and reason_code in ('unconfirmed', 'retries_exhausted'));

@@ -30,4 +30,9 @@ public final class RetrySchedule {
         long jitter = (long) (millis * 0.2);
         return Duration.ofMillis(millis + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1)));
     }
+
+    /** The schedule's longest delay, not jittered (zero for an empty schedule). */
+    public Duration longest() {
+        return delays.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+    }
 }

@@ -60,6 +60,10 @@ public final class EvolutionAnswers {
                 return outcome(EvolutionOutcome.Kind.NOT_ON_WHATSAPP, "not on WhatsApp: " + String.join(", ", missing));
             }
         }
+        if (httpStatus == 502 || httpStatus == 504) {
+            // a proxy in front of Evolution gave up waiting or lost the connection: the request may have been sent
+            return outcome(EvolutionOutcome.Kind.UNKNOWN, "Evolution answered " + httpStatus + detail(text));
+        }
         if ((httpStatus == 400 || httpStatus >= 500) && text.toLowerCase(Locale.ROOT).contains("connection closed")) {
             return outcome(EvolutionOutcome.Kind.DISCONNECTED, "instance not connected: Connection Closed");
         }
@@ -70,10 +74,6 @@ public final class EvolutionAnswers {
         if (httpStatus == 404) {
             return outcome(EvolutionOutcome.Kind.CONFIGURATION_ERROR,
                     "Evolution does not know this instance (404)" + detail(text));
-        }
-        if (httpStatus == 502 || httpStatus == 504) {
-            // a proxy in front of Evolution gave up waiting or lost the connection: the request may have been sent
-            return outcome(EvolutionOutcome.Kind.UNKNOWN, "Evolution answered " + httpStatus + detail(text));
         }
         if (httpStatus == 408 || httpStatus == 429 || (httpStatus >= 500 && httpStatus < 600)) {
             return outcome(EvolutionOutcome.Kind.RETRY, "Evolution answered " + httpStatus + detail(text));

@@ -45,15 +45,14 @@ public class OutboundHousekeeping {
             @Value("${bundle.outbound.unconfirmed-window}") String unconfirmedWindow,
             @Value("${bundle.outbound.unconfirmed-action}") String unconfirmedAction,
             @Value("${bundle.evolution.timeout-ms}") long evolutionTimeoutMs,
-            @Value("${bundle.outbound.lock-key}") long lockKey,
+            @Value("${bundle.outbound.housekeeping-lock-key}") long lockKey,
             InstancePacing pacing) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.redispatchAfter = Durations.parse(redispatchAfter);
         this.unconfirmedWindow = Durations.parse(unconfirmedWindow);
         this.sendingTimeout = Duration.ofMillis(evolutionTimeoutMs).plus(pacing.longestTyping()).multipliedBy(2);
-        // not the dispatcher's lock: housekeeping and dispatching may run on different replicas at once
-        this.lockKey = lockKey + 1;
+        this.lockKey = lockKey;
         if (!unconfirmedAction.equals("fail") && !unconfirmedAction.equals("resend")) {
             throw new IllegalArgumentException("OUTBOUND_UNCONFIRMED_ACTION must be fail or resend, not " + unconfirmedAction);
         }

@@ -105,7 +105,7 @@ public class OutboundMessageRequests {
                             when oi.held_until > ? then oi.held_reason
                             when m.not_before > ? then m.waiting_reason
                             when oi.next_send_at > ? then 'pacing gap'
-                            else 'next in line for its instance'
+                            else 'waiting its turn'
                        end as "waitingReason",
                        case when m.status = 'queued' and m.not_before > ? then m.not_before end as "notBefore",
                        m.first_contact as "firstContact", m.created_at as "createdAt", m.sent_at as "sentAt",

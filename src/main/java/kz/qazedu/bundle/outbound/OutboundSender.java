@@ -193,32 +193,58 @@ public class OutboundSender {
                 && !Boolean.TRUE.equals(jdbc.queryForObject("select exists (select 1 from instance where name = ?)",
                         Boolean.class, job.instance()))) {
             // an instance no webhook ever came from: the request named the wrong one, the configuration is fine
-            status(job.id(), "failed", 25, "unknown_instance", outcome.reason(), null, clock.instant(), false);
-            meters.counter("bundle.outbound.sends", "instance", job.instance(), "outcome", "unknown_instance").increment();
+            outcome = new EvolutionOutcome(EvolutionOutcome.Kind.REJECTED, null, outcome.reason());
+            apply(job, outcome, "unknown_instance", false);
             return;
         }
-        apply(job, outcome);
+        apply(job, outcome, null, httpStatus != null && httpStatus >= 500);
     }
 
     /** The call failed without an answer (only the HTTP call's own errors come here). */
     @Transactional
     public void recordError(SendJob job, Exception error) {
-        apply(job, EvolutionAnswers.classify(error));
+        apply(job, EvolutionAnswers.classify(error), null, false);
     }
 
-    private void apply(SendJob job, EvolutionOutcome outcome) {
+    /**
+     * Applies Evolution's outcome, unless a webhook has meanwhile moved the message on ({@code send.message} often
+     * comes before Evolution's HTTP answer): then only a WhatsApp id is worth keeping, and nothing counts against
+     * the instance.
+     *
+     * @param failureCode  the reason code of a failure, when not the outcome's own
+     * @param serverError  Evolution answered 5xx: the message may have gone out after all
+     */
+    private void apply(SendJob job, EvolutionOutcome outcome, String failureCode, boolean serverError) {
         Instant now = clock.instant();
-        paceFromNow(job, now);
         meters.counter("bundle.outbound.sends", "instance", job.instance(), "outcome",
-                outcome.kind().name().toLowerCase()).increment();
+                failureCode != null ? failureCode : outcome.kind().name().toLowerCase()).increment();
+        if (outcome.kind() == EvolutionOutcome.Kind.SENT) {
+            status(job.id(), "sent", 20, null, null, outcome.waMessageId(), now, false);
+            paceFromNow(job, now);
+            jdbc.update("""
+                    update outbound_instance set consecutive_failures = 0, consecutive_disconnects = 0, updated_at = ?
+                     where instance = ?
+                    """, ts(now), job.instance());
+            return;
+        }
+        String current = jdbc.queryForObject("select status from outbound_message where id = ? for update",
+                String.class, job.id());
+        paceFromNow(job, now);
+        if (!"sending".equals(current)) {
+            LOG.info("Send of {} on instance {} is already {}; Evolution's outcome ({}) changes nothing",
+                    job.id(), job.instance(), current, outcome.reason());
+            return;
+        }
         switch (outcome.kind()) {
-            case SENT -> {
-                status(job.id(), "sent", 20, null, null, outcome.waMessageId(), now, false);
-                jdbc.update("update outbound_instance set consecutive_failures = 0, updated_at = ? where instance = ?",
-                        ts(now), job.instance());
-            }
             case NOT_ON_WHATSAPP -> failed(job, "not_on_whatsapp", outcome.reason(), now);
-            case REJECTED -> failed(job, "rejected", outcome.reason(), now);
+            case REJECTED -> {
+                if (failureCode != null) {
+                    // the request's own mistake, not the number's: nothing counts against the instance
+                    status(job.id(), "failed", 25, failureCode, outcome.reason(), null, now, false);
+                } else {
+                    failed(job, "rejected", outcome.reason(), now);
+                }
+            }
             case CONFIGURATION_ERROR -> {
                 status(job.id(), "failed", 25, "configuration", outcome.reason(), null, now, false);
                 sending.pause(job.instance(), "configuration", outcome.reason());
@@ -227,29 +253,50 @@ public class OutboundSender {
                 Duration delay = retries.delayAfter(job.attempt());
                 if (delay == null) {
                     failed(job, "retries_exhausted", outcome.reason() + " (after " + job.attempt() + " attempts)", now);
-                } else if (requeue(job, now.plus(delay), "retry after: " + outcome.reason())) {
-                    status(job.id(), "queued", 0, "retrying", outcome.reason(), null, now, true);
+                } else {
+                    requeue(job, now.plus(delay), "retry after: " + outcome.reason());
+                    // after a 5xx the message may have gone out: a send.message can still confirm it
+                    status(job.id(), "queued", 0, serverError ? "retrying_server_error" : "retrying",
+                            outcome.reason(), null, now, true);
                     countFailure(job, outcome.reason(), now);
                 }
             }
-            case DISCONNECTED -> {
-                // the number lost WhatsApp: the instance waits; this is neither the message's fault nor a ban signal
-                Duration hold = retries.delayAfter(1) == null ? Duration.ofSeconds(30) : retries.delayAfter(1);
-                if (requeue(job, now, outcome.reason())) {
-                    jdbc.update("update outbound_message set attempts = attempts - 1 where id = ?", job.id());
-                    status(job.id(), "queued", 0, "instance_disconnected", outcome.reason(), null, now, true);
-                    jdbc.update("""
-                            update outbound_instance set held_until = ?, held_reason = ?, updated_at = ?
-                             where instance = ?
-                            """, ts(now.plus(hold)), outcome.reason(), ts(now), job.instance());
-                }
-            }
+            case DISCONNECTED -> disconnected(job, outcome.reason(), now);
             case UNKNOWN -> {
                 jdbc.update("update outbound_message set sent_at = ? where id = ?", ts(now), job.id());
                 status(job.id(), "unknown", 15, "unconfirmed", outcome.reason(), null, now, false);
                 countFailure(job, outcome.reason(), now);
             }
+            case SENT -> throw new IllegalStateException("handled above");
         }
+    }
+
+    /**
+     * The number lost WhatsApp: the message goes back to the queue (not counted as an attempt) and the instance
+     * waits, longer each time in a row (the retry schedule); after as many in a row as pause the instance on
+     * failures, it is paused: the phone needs someone's hand.
+     */
+    private void disconnected(SendJob job, String reason, Instant now) {
+        requeue(job, now, reason);
+        jdbc.update("update outbound_message set attempts = attempts - 1 where id = ?", job.id());
+        status(job.id(), "queued", 0, "instance_disconnected", reason, null, now, true);
+        Integer inARow = jdbc.queryForObject("""
+                update outbound_instance set consecutive_disconnects = consecutive_disconnects + 1, updated_at = ?
+                 where instance = ? returning consecutive_disconnects
+                """, Integer.class, ts(now), job.instance());
+        int times = inARow == null ? 1 : inARow;
+        if (pauseAfterFailures > 0 && times >= pauseAfterFailures) {
+            sending.pause(job.instance(), "disconnected",
+                    "Evolution answered Connection Closed " + times + " times in a row; reconnect the number, then resume");
+            return;
+        }
+        Duration hold = retries.delayAfter(times);
+        if (hold == null) {
+            hold = retries.longest();
+        }
+        jdbc.update("""
+                update outbound_instance set held_until = ?, held_reason = ?, updated_at = ? where instance = ?
+                """, ts(now.plus(hold)), reason, ts(now), job.instance());
     }
 
     /**
@@ -270,14 +317,9 @@ public class OutboundSender {
                 """, ts(now), job.typingMs() / 1000.0, spacing.toMillis() / 1000.0, ts(now), job.id());
     }
 
-    /**
-     * Puts a message that is still {@code sending} back in the queue; false when a webhook has meanwhile shown it
-     * went out after all ({@code send.message}), which must not be undone.
-     */
-    private boolean requeue(SendJob job, Instant notBefore, String reason) {
-        return jdbc.update("""
-                update outbound_message set not_before = ?, waiting_reason = ? where id = ? and status = 'sending'
-                """, ts(notBefore), reason, job.id()) == 1;
+    private void requeue(SendJob job, Instant notBefore, String reason) {
+        jdbc.update("update outbound_message set not_before = ?, waiting_reason = ? where id = ?",
+                ts(notBefore), reason, job.id());
     }
 
     private void failed(SendJob job, String code, String reason, Instant now) {

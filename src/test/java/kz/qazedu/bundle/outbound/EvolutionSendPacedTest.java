@@ -113,7 +113,7 @@ class EvolutionSendPacedTest extends OutboundTestBase {
         assertThat(sendsTo(instance)).hasSize(2);
         JsonNode sent = message(id);
         assertThat(sent.path("attempts").asInt()).isEqualTo(2);
-        assertThat(sent.path("history").findValuesAsText("reasonCode")).contains("retrying");
+        assertThat(sent.path("history").findValuesAsText("reasonCode")).contains("retrying_server_error");
     }
 
     @Test
@@ -277,6 +277,42 @@ class EvolutionSendPacedTest extends OutboundTestBase {
 
         eventually().until(() -> "read".equals(status(id)));
         assertThat(message(id).path("waMessageId").asText()).isEqualTo("3EB0EARLYREAD");
+    }
+
+    @Test
+    void aNumberThatStaysDisconnectedIsPausedInsteadOfTriedForever() {
+        String instance = uniqueInstance();
+        evolutionAnswers(instance, evolutionError(400, "Bad Request", "[\"Error: Connection Closed\"]"));
+
+        String id = sendText(instance, "77051234567", "Waiting for the phone");
+
+        eventually().until(() -> "disconnected".equals(jdbc.queryForObject(
+                "select pause_reason_code from outbound_instance where instance = ?", String.class, instance)));
+        assertThat(status(id)).isEqualTo("queued");
+        assertThat(message(id).path("attempts").asInt()).isZero();
+        assertThat(sendsTo(instance)).hasSize(3);
+    }
+
+    @Test
+    void aServerErrorAnsweredAfterSendMessageConfirmedTheSendChangesNothing() {
+        String instance = uniqueInstance();
+        // Evolution sends, posts send.message, then fails its own HTTP answer
+        evolutionAnswers(instance, evolutionError(500, "Internal Server Error", "\"socket hang up\"").withFixedDelay(900));
+
+        String id = sendText(instance, "77051234567", "Sent despite the 500");
+        eventually().until(() -> sendsTo(instance).size() == 1);
+        ObjectNode confirmation = sample("send.message.text.json", instance);
+        confirmation.with("data").with("key").put("id", "3EB0BEFORE500").put("remoteJid", "77051234567@s.whatsapp.net");
+        confirmation.with("data").with("message").put("conversation", "Sent despite the 500");
+        webhooks.post(confirmation);
+
+        eventually().until(() -> "sent".equals(status(id))
+                && message(id).path("history").findValuesAsText("status").contains("sent"));
+        eventually().during(Duration.ofMillis(1500)).until(() -> "sent".equals(status(id)));
+        assertThat(message(id).path("waMessageId").asText()).isEqualTo("3EB0BEFORE500");
+        assertThat(sendsTo(instance)).hasSize(1);
+        assertThat(jdbc.queryForObject("select consecutive_failures from outbound_instance where instance = ?",
+                Integer.class, instance)).isZero();
     }
 
     private static ObjectNode statusUpdate(String instance, String waId, String status) {

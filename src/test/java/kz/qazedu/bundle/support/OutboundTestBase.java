@@ -81,6 +81,7 @@ public abstract class OutboundTestBase extends IntegrationTest {
         settings.put("bundle.outbound.retry-schedule", "200ms,200ms");
         settings.put("bundle.outbound.pause-after-failures", "3");
         settings.put("bundle.outbound.unconfirmed-window", "2s");
+        settings.put("bundle.outbound.redispatch-after", "3s");
         settings.put("bundle.outbound.pacing-overrides", QUIET + ": quietHours=21:00-08:00; "
                 + CAPPED + ": dailyCap=2; " + REPLIES_ONLY + ": firstContactDailyCap=0");
         settings.put("spring.datasource.url", "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=outbound");
