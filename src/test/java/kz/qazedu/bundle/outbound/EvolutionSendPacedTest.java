@@ -119,8 +119,8 @@ class EvolutionSendPacedTest extends OutboundTestBase {
     @Test
     void aTimeoutIsUnknownNeverResentAndTheSendMessageWebhookConfirmsIt() {
         String instance = uniqueInstance();
-        // the answer comes after the bundle stopped waiting (typing 50 ms + 1 s)
-        evolutionAnswers(instance, sent().withFixedDelay(2500));
+        // the answer comes after the bundle stopped waiting (the longest typing, 200 ms, + 2 s)
+        evolutionAnswers(instance, sent().withFixedDelay(3500));
 
         String id = sendText(instance, "77051234567", "Are you coming today?");
 
@@ -139,7 +139,7 @@ class EvolutionSendPacedTest extends OutboundTestBase {
     @Test
     void anUnconfirmedSendFailsAfterTheWindowInsteadOfBeingSentTwice() {
         String instance = uniqueInstance();
-        evolutionAnswers(instance, sent().withFixedDelay(2500));
+        evolutionAnswers(instance, sent().withFixedDelay(3500));
 
         String id = sendText(instance, "77051234567", "Once only");
 
@@ -262,7 +262,7 @@ class EvolutionSendPacedTest extends OutboundTestBase {
     @Test
     void statusesThatArriveBeforeTheMessageIsKnownAsOursAreNotLost() {
         String instance = uniqueInstance();
-        evolutionAnswers(instance, sent().withFixedDelay(2500));
+        evolutionAnswers(instance, sent().withFixedDelay(3500));
         String id = sendText(instance, "77051234567", "Read before confirmed");
         // the window may already have turned it to failed (unconfirmed): confirmation still counts then
         eventually().until(() -> message(id).path("history").findValuesAsText("status").contains("unknown"));
@@ -297,7 +297,7 @@ class EvolutionSendPacedTest extends OutboundTestBase {
     void aServerErrorAnsweredAfterSendMessageConfirmedTheSendChangesNothing() {
         String instance = uniqueInstance();
         // Evolution sends, posts send.message, then fails its own HTTP answer
-        evolutionAnswers(instance, evolutionError(500, "Internal Server Error", "\"socket hang up\"").withFixedDelay(900));
+        evolutionAnswers(instance, evolutionError(500, "Internal Server Error", "\"socket hang up\"").withFixedDelay(1800));
 
         String id = sendText(instance, "77051234567", "Sent despite the 500");
         eventually().until(() -> sendsTo(instance).size() == 1);

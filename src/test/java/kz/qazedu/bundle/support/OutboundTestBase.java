@@ -66,7 +66,7 @@ public abstract class OutboundTestBase extends IntegrationTest {
         settings.put("bundle.outbound.enabled", "true");
         settings.put("bundle.evolution.url", "http://127.0.0.1:" + EVOLUTION.port());
         settings.put("bundle.evolution.api-key", EVOLUTION_KEY);
-        settings.put("bundle.evolution.timeout-ms", "1000");
+        settings.put("bundle.evolution.timeout-ms", "2000");
         settings.put("bundle.outbound.max-per-minute", "120");
         settings.put("bundle.outbound.gap-min", "300ms");
         settings.put("bundle.outbound.gap-max", "600ms");
@@ -80,7 +80,7 @@ public abstract class OutboundTestBase extends IntegrationTest {
         settings.put("bundle.outbound.resume-ramp-sends", "1");
         settings.put("bundle.outbound.retry-schedule", "200ms,200ms");
         settings.put("bundle.outbound.pause-after-failures", "3");
-        settings.put("bundle.outbound.unconfirmed-window", "2s");
+        settings.put("bundle.outbound.unconfirmed-window", "3s");
         settings.put("bundle.outbound.redispatch-after", "3s");
         settings.put("bundle.outbound.pacing-overrides", QUIET + ": quietHours=21:00-08:00; "
                 + CAPPED + ": dailyCap=2; " + REPLIES_ONLY + ": firstContactDailyCap=0");
