@@ -178,3 +178,7 @@ create index outbound_message_unconfirmed on outbound_message (instance, recipie
     where status in ('sending', 'unknown')
        or (status = 'queued' and reason_code in ('retrying_server_error', 'resending_unconfirmed'))
        or (status = 'failed' and reason_code in ('unconfirmed', 'retries_exhausted'));
+
+-- health: recent sends that failed on a configuration error
+create index outbound_message_configuration on outbound_message (updated_at)
+    where status = 'failed' and reason_code = 'configuration';

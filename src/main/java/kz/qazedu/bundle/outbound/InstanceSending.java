@@ -115,6 +115,17 @@ public class InstanceSending {
         return new HttpReply(200, json.writeValueAsString(state));
     }
 
+    /** Instance names Evolution answered 404 for in the last hour and no webhook ever came from, for health. */
+    public List<String> unknownToEvolution() {
+        return jdbc.queryForList("""
+                select distinct m.instance
+                  from outbound_message m
+                 where m.status = 'failed' and m.reason_code = 'configuration' and m.updated_at > ?
+                   and not exists (select 1 from instance i where i.name = m.instance)
+                 order by m.instance
+                """, String.class, Timestamp.from(clock.instant().minusSeconds(3600)));
+    }
+
     /** Paused instances, for health. */
     public List<Map<String, Object>> paused() {
         return jdbc.queryForList("""

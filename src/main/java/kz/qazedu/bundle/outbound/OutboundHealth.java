@@ -9,10 +9,10 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code outbound} in {@code /actuator/health}: the instances whose sending is paused and why. An instance paused
- * by a configuration error (Evolution refused the API key, or does not know the instance) makes the component
- * {@code DEGRADED}: someone has to fix the configuration, but the bundle itself is fine (webhooks are still taken)
- * and must not be restarted for it.
+ * {@code outbound} in {@code /actuator/health}: the instances whose sending is paused and why, and the instance
+ * names sends went to in the last hour that Evolution does not know (a mistyped name in the CRM's requests). Either
+ * kind of configuration error makes the component {@code DEGRADED}: someone has to fix the configuration, but the
+ * bundle itself is fine (webhooks are still taken) and must not be restarted for it.
  */
 @Component("outbound")
 public class OutboundHealth extends AbstractHealthIndicator {
@@ -29,7 +29,11 @@ public class OutboundHealth extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder health) {
         List<Map<String, Object>> paused = sending.paused();
-        boolean misconfigured = paused.stream().anyMatch(p -> "configuration".equals(p.get("reasonCode")));
-        health.status(misconfigured ? DEGRADED : Status.UP).withDetail("pausedInstances", paused);
+        List<String> unknown = sending.unknownToEvolution();
+        boolean misconfigured = !unknown.isEmpty()
+                || paused.stream().anyMatch(p -> "configuration".equals(p.get("reasonCode")));
+        health.status(misconfigured ? DEGRADED : Status.UP)
+                .withDetail("pausedInstances", paused)
+                .withDetail("unknownInstances", unknown);
     }
 }

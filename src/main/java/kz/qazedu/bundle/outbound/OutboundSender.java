@@ -192,9 +192,10 @@ public class OutboundSender {
         if (outcome.kind() == EvolutionOutcome.Kind.CONFIGURATION_ERROR && httpStatus == 404
                 && !Boolean.TRUE.equals(jdbc.queryForObject("select exists (select 1 from instance where name = ?)",
                         Boolean.class, job.instance()))) {
-            // an instance no webhook ever came from: the request named the wrong one, the configuration is fine
-            outcome = new EvolutionOutcome(EvolutionOutcome.Kind.REJECTED, null, outcome.reason());
-            apply(job, outcome, "unknown_instance", false);
+            // an instance no webhook ever came from: probably a mistyped name in the request. The message fails as a
+            // configuration error (health lists the name), but there is no instance of that name to pause.
+            apply(job, new EvolutionOutcome(EvolutionOutcome.Kind.REJECTED, null, outcome.reason()), "configuration",
+                    false);
             return;
         }
         apply(job, outcome, null, httpStatus != null && httpStatus >= 500);

@@ -247,16 +247,20 @@ class EvolutionSendPacedTest extends OutboundTestBase {
     }
 
     @Test
-    void anInstanceEvolutionDoesNotKnowFailsTheMessageWithoutPausingAnything() {
+    void anInstanceEvolutionDoesNotKnowFailsAsAConfigurationErrorShownInHealthWithoutPausingAnything() {
         String instance = uniqueInstance();
         evolutionAnswers(instance, evolutionError(404, "Not Found", "[\"The \\\"" + instance + "\\\" instance does not exist\"]"));
 
         String id = sendText(instance, "77051234567", "Wrong instance");
 
         eventually().until(() -> "failed".equals(status(id)));
-        assertThat(message(id).path("reasonCode").asText()).isEqualTo("unknown_instance");
+        assertThat(message(id).path("reasonCode").asText()).isEqualTo("configuration");
+        assertThat(message(id).path("reason").asText()).contains("(404)");
         assertThat(count("select count(*) from outbound_instance where instance = ? and paused_at is not null", instance))
                 .isZero();
+        JsonNode outbound = webhooks.get("/actuator/health").json().path("components").path("outbound");
+        assertThat(outbound.path("status").asText()).isEqualTo("DEGRADED");
+        assertThat(outbound.path("details").path("unknownInstances").toString()).contains(instance);
     }
 
     @Test
