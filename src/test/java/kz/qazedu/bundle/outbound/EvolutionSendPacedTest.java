@@ -58,6 +58,16 @@ class EvolutionSendPacedTest extends OutboundTestBase {
                  where instance = ? and event_type = 'outbound.status' order by seq
                 """, String.class, instance);
         assertThat(crmIds).containsOnly("crm-7");
+        // and the CRM gets them as message.status with its own id, in order
+        eventually().until(() -> crmEventsOf(instance).stream().filter(e -> e.has("outbound")).count() == 4);
+        assertThat(crmEventsOf(instance).stream().filter(e -> e.has("outbound")))
+                .allSatisfy(e -> {
+                    assertThat(e.path("type").asText()).isEqualTo("message.status");
+                    assertThat(e.path("outbound").path("crmMessageId").asText()).isEqualTo("crm-7");
+                    assertThat(e.path("outbound").path("id").asText()).isEqualTo(id);
+                })
+                .extracting(e -> e.path("outbound").path("status").asText())
+                .containsExactly("sending", "sent", "delivered", "read");
     }
 
     @Test

@@ -29,7 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The bundle with outbound sending on, short pacing, a clock the test moves, and a WireMock Evolution that answers
- * sendText and sendMedia like Evolution 2.3 does. The context has a schema of its own ({@code outbound}) so that
+ * sendText and sendMedia like Evolution 2.3 does (the same WireMock also takes the events forwarded to the CRM). The context has a schema of its own ({@code outbound}) so that
  * only its dispatcher sees its messages.
  */
 @DirtiesContext
@@ -61,8 +61,12 @@ public abstract class OutboundTestBase extends IntegrationTest {
     private static Map<String, String> settings() {
         if (!EVOLUTION.isRunning()) {
             EVOLUTION.start();
+            // the CRM: the same WireMock takes the forwarded events
+            EVOLUTION.stubFor(post(urlPathMatching("/crm")).willReturn(aResponse().withStatus(204)));
         }
         Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("bundle.crm.enabled", "true");
+        settings.put("bundle.crm.url", "http://127.0.0.1:" + EVOLUTION.port() + "/crm");
         settings.put("bundle.outbound.enabled", "true");
         settings.put("bundle.evolution.url", "http://127.0.0.1:" + EVOLUTION.port());
         settings.put("bundle.evolution.api-key", EVOLUTION_KEY);
@@ -135,6 +139,22 @@ public abstract class OutboundTestBase extends IntegrationTest {
         return EVOLUTION.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
                         urlPathMatching("/message/send(Text|Media)/" + instance))).stream()
                 .sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+                .toList();
+    }
+
+    /** The CRM events forwarded for the instance, in the order the CRM received them. */
+    protected static List<JsonNode> crmEventsOf(String instance) {
+        return EVOLUTION.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathMatching("/crm")))
+                .stream()
+                .sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+                .map(r -> {
+                    try {
+                        return EvolutionSamples.JSON.readTree(r.getBodyAsString());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .filter(event -> instance.equals(event.path("instance").asText()))
                 .toList();
     }
 
