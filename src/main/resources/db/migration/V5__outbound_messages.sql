@@ -39,10 +39,15 @@ create index outbound_message_in_flight on outbound_message (instance)
 -- daily caps and the gap per recipient
 create index outbound_message_sent on outbound_message (instance, sent_at) where sent_at is not null;
 create index outbound_message_recipient on outbound_message (instance, recipient_jid, seq);
--- webhooks find their message
+-- webhooks find their message, and a send.message without a known id the send it confirms
 create index outbound_message_wa on outbound_message (instance, wa_message_id) where wa_message_id is not null;
 create index outbound_message_unconfirmed on outbound_message (instance, recipient_jid)
-    where status in ('sending', 'unknown') or (status = 'failed' and reason_code = 'unconfirmed');
+    where status in ('sending', 'unknown')
+       or (status = 'queued' and reason_code in ('retrying_server_error', 'resending_unconfirmed'))
+       or (status = 'failed' and reason_code in ('unconfirmed', 'retries_exhausted'));
+-- health: recent sends that failed on a configuration error
+create index outbound_message_configuration on outbound_message (updated_at)
+    where status = 'failed' and reason_code = 'configuration';
 
 -- Every status an outbound message went through, with its reason.
 create table outbound_message_status (
@@ -56,13 +61,15 @@ create table outbound_message_status (
 
 create index outbound_message_status_message on outbound_message_status (message_id, id);
 
--- Per instance: when the next send may start, what holds the whole instance back, and whether it is paused.
+-- Per instance: when the next send may start, what holds the whole instance back, failures and "Connection Closed"
+-- answers in a row, and whether it is paused.
 create table outbound_instance (
     instance             text        primary key,
     next_send_at         timestamptz,
     held_until           timestamptz,
     held_reason          text,
     consecutive_failures integer     not null default 0,
+    consecutive_disconnects integer  not null default 0,
     paused_at            timestamptz,
     pause_reason_code    text,
     pause_reason         text,
@@ -90,23 +97,39 @@ end;
 $$;
 
 -- Moves an outbound message to a status, records it in the history and tells the CRM (outbound.status).
--- Unless forced, a status only moves forward by rank; the one way back is evidence that a message whose send
--- was never confirmed did go out. Returns whether anything changed.
+-- Unless forced, a status only moves forward by rank; the one way back is evidence that a send that failed
+-- without confirmation (unconfirmed, or out of retries after 5xx answers) did go out. A WhatsApp id is attached
+-- under the advisory lock the message's webhooks take (instance|id), and statuses that arrived before it apply at
+-- once. Returns whether the status changed.
 create function record_outbound_status(p_id text, p_status text, p_rank integer, p_reason_code text,
                                        p_reason text, p_wa_message_id text, p_at timestamptz, p_force boolean)
 returns boolean language plpgsql as $$
 declare
     m outbound_message;
+    v_instance text;
     v_history bigint;
+    v_early text;
 begin
+    if p_wa_message_id is not null then
+        select instance into v_instance from outbound_message where id = p_id;
+        if v_instance is null then
+            return false;
+        end if;
+        -- the lock store_message and apply_message_status take: a status webhook either committed before this
+        -- (and is in message_status) or waits and then finds the id
+        perform pg_advisory_xact_lock(hashtextextended(v_instance || '|' || p_wa_message_id, 0));
+    end if;
+
     select * into m from outbound_message where id = p_id for update;
     if not found then
         return false;
     end if;
     if not p_force and p_rank <= m.status_rank
-       and not (m.status = 'failed' and m.reason_code = 'unconfirmed' and p_status <> 'failed') then
+       and not (m.status = 'failed' and m.reason_code in ('unconfirmed', 'retries_exhausted')
+                and p_status <> 'failed') then
         if p_wa_message_id is not null and m.wa_message_id is null then
             update outbound_message set wa_message_id = p_wa_message_id, updated_at = p_at where id = p_id;
+            perform apply_early_outbound_status(m.instance, p_wa_message_id);
         end if;
         return false;
     end if;
@@ -139,7 +162,30 @@ begin
                 'attempts', m.attempts,
                 'at', p_at))),
         p_at);
+
+    if p_wa_message_id is not null and m.wa_message_id is null then
+        perform apply_early_outbound_status(m.instance, p_wa_message_id);
+    end if;
     return true;
+end;
+$$;
+
+-- Statuses WhatsApp reported for a message before the bundle knew the message was its own.
+create function apply_early_outbound_status(p_instance text, p_wa_message_id text)
+returns void language plpgsql as $$
+declare
+    v_status text;
+begin
+    select status into v_status
+      from message_status
+     where instance = p_instance and wa_message_id = p_wa_message_id
+       and status in ('PENDING', 'SERVER_ACK', 'ERROR', 'DELIVERY_ACK', 'READ', 'PLAYED')
+       and from_me is distinct from false
+     order by status_rank desc
+     limit 1;
+    if v_status is not null then
+        perform track_outbound_status(p_instance, p_wa_message_id, v_status);
+    end if;
 end;
 $$;
 
@@ -172,24 +218,40 @@ end;
 $$;
 
 -- A message sent from the instance (send.message, or an upsert with fromMe): if the bundle sent it, it is sent.
--- A send whose answer never came (timeout) or is not recorded yet has no WhatsApp id: it is matched by
--- recipient and text, oldest first.
+-- A send whose answer never came (timeout), was a 5xx, or is not recorded yet has no WhatsApp id: it is matched by
+-- kind, recipient and text within a day, the send in flight first, then the most recent.
 create function confirm_outbound_message(p_instance text, p_wa_message_id text, p_chat_jid text, p_chat_lid text,
-                                         p_body text)
+                                         p_message_type text, p_body text)
 returns void language plpgsql as $$
 declare
     v_id text;
+    v_kind text;
 begin
-    select id into v_id from outbound_message where instance = p_instance and wa_message_id = p_wa_message_id;
+    select id into v_id from outbound_message where instance = p_instance and wa_message_id = p_wa_message_id
+     order by seq limit 1;
     if v_id is null then
+        v_kind := case
+            when p_message_type in ('conversation', 'extendedTextMessage') then 'text'
+            when p_message_type = 'imageMessage' then 'image'
+            when p_message_type in ('documentMessage', 'documentWithCaptionMessage') then 'document'
+            when p_message_type in ('audioMessage', 'pttMessage') then 'audio'
+            when p_message_type = 'videoMessage' then 'video'
+        end;
+        if v_kind is null then
+            return;
+        end if;
         select id into v_id
           from outbound_message
          where instance = p_instance
            and recipient_jid in (p_chat_jid, p_chat_lid)
-           and (status in ('sending', 'unknown') or (status = 'failed' and reason_code = 'unconfirmed'))
+           and kind = v_kind
+           and (status in ('sending', 'unknown')
+                or (status = 'queued' and reason_code in ('retrying_server_error', 'resending_unconfirmed'))
+                or (status = 'failed' and reason_code in ('unconfirmed', 'retries_exhausted')))
            and wa_message_id is null
+           and attempted_at > now() - interval '1 day'
            and coalesce(text, '') = coalesce(p_body, '')
-         order by seq
+         order by status = 'sending' desc, attempted_at desc
          limit 1;
     end if;
     if v_id is not null then
@@ -198,59 +260,32 @@ begin
 end;
 $$;
 
-create or replace function store_message(
-    p_instance text, p_wa_message_id text, p_from_me boolean, p_direction text,
-    p_chat_jid text, p_chat_phone text, p_chat_lid text, p_is_group boolean,
-    p_author_jid text, p_author_phone text, p_author_name text,
-    p_message_type text, p_body text, p_media jsonb, p_quoted_message_id text,
-    p_wa_timestamp timestamptz, p_status text, p_status_rank integer, p_source_event_id text)
-returns void language plpgsql as $$
+-- The inbound store (V3's store_message and apply_message_status, which hold the advisory lock of the message)
+-- tells the outbound side: a message sent from the instance may confirm a send; a status of one of its own messages
+-- moves that message on.
+create function confirm_outbound_message_trigger()
+returns trigger language plpgsql as $$
 begin
-    perform pg_advisory_xact_lock(hashtextextended(p_instance || '|' || p_wa_message_id, 0));
-
-    insert into message (instance, wa_message_id, from_me, direction, chat_jid, chat_phone, chat_lid, is_group,
-                         author_jid, author_phone, author_name, message_type, body, media, quoted_message_id,
-                         wa_timestamp, status, status_rank, status_at, source_event_id)
-    values (p_instance, p_wa_message_id, p_from_me, p_direction, p_chat_jid, p_chat_phone, p_chat_lid, p_is_group,
-            p_author_jid, p_author_phone, p_author_name, p_message_type, p_body, p_media, p_quoted_message_id,
-            p_wa_timestamp, p_status, p_status_rank, now(), p_source_event_id)
-    on conflict (instance, wa_message_id, from_me) do nothing;
-
-    -- statuses that arrived before the message
-    update message m
-       set status = s.status, status_rank = s.status_rank, status_at = s.received_at, updated_at = now()
-      from (select status, status_rank, received_at
-              from message_status
-             where instance = p_instance and wa_message_id = p_wa_message_id
-             order by status_rank desc
-             limit 1) s
-     where m.instance = p_instance and m.wa_message_id = p_wa_message_id and m.status_rank < s.status_rank;
-
-    if p_from_me then
-        perform confirm_outbound_message(p_instance, p_wa_message_id, p_chat_jid, p_chat_lid, p_body);
-    end if;
+    perform confirm_outbound_message(new.instance, new.wa_message_id, new.chat_jid, new.chat_lid, new.message_type,
+                                     new.body);
+    return null;
 end;
 $$;
 
-create or replace function apply_message_status(
-    p_instance text, p_wa_message_id text, p_status text, p_status_rank integer,
-    p_chat_jid text, p_from_me boolean, p_source_event_id text)
-returns void language plpgsql as $$
+create trigger message_confirms_outbound
+    after insert on message
+    for each row when (new.from_me)
+    execute function confirm_outbound_message_trigger();
+
+create function track_outbound_status_trigger()
+returns trigger language plpgsql as $$
 begin
-    perform pg_advisory_xact_lock(hashtextextended(p_instance || '|' || p_wa_message_id, 0));
-
-    insert into message_status (instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id)
-    values (p_instance, p_wa_message_id, p_status, p_status_rank, p_chat_jid, p_from_me, p_source_event_id)
-    on conflict (instance, wa_message_id, status) do nothing;
-
-    if p_status_rank > 0 then
-        update message
-           set status = p_status, status_rank = p_status_rank, status_at = now(), updated_at = now()
-         where instance = p_instance and wa_message_id = p_wa_message_id and status_rank < p_status_rank;
-    end if;
-
-    if p_from_me is distinct from false then
-        perform track_outbound_status(p_instance, p_wa_message_id, p_status);
-    end if;
+    perform track_outbound_status(new.instance, new.wa_message_id, new.status);
+    return null;
 end;
 $$;
+
+create trigger message_status_tracks_outbound
+    after insert on message_status
+    for each row when (new.from_me is distinct from false)
+    execute function track_outbound_status_trigger();
