@@ -1,6 +1,6 @@
 package kz.qazedu.bundle.outbound;
 
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.random.RandomGenerator;
 
 import org.apache.camel.component.http.HttpComponent;
@@ -16,9 +16,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class OutboundConfiguration {
 
+    /** java.util.Random is safe to share: senders draw gaps concurrently for different instances. */
     @Bean
     RandomGenerator outboundRandom() {
-        return new SynchronizedRandom(new SplittableRandom());
+        return new Random();
     }
 
     @Bean("evolution-http")
@@ -38,20 +39,5 @@ public class OutboundConfiguration {
         http.setConnectionsPerRoute(Math.max(2, senders));
         http.setMaxTotalConnections(Math.max(20, senders * 2));
         return http;
-    }
-
-    /** SplittableRandom is not thread-safe; senders draw gaps concurrently for different instances. */
-    static final class SynchronizedRandom implements RandomGenerator {
-
-        private final SplittableRandom random;
-
-        SynchronizedRandom(SplittableRandom random) {
-            this.random = random;
-        }
-
-        @Override
-        public synchronized long nextLong() {
-            return random.nextLong();
-        }
     }
 }

@@ -118,12 +118,7 @@ public class OutboundMessageRequests {
         if (rows.isEmpty()) {
             throw new WebhookRejectedException(404, "not_found", "no outbound message " + id);
         }
-        Map<String, Object> message = new LinkedHashMap<>();
-        rows.get(0).forEach((key, value) -> {
-            if (value != null) {
-                message.put(key, value);
-            }
-        });
+        Map<String, Object> message = withoutNulls(rows.get(0));
         if (message.get("media") instanceof String media) {
             message.put("media", json.readTree(media));
         }

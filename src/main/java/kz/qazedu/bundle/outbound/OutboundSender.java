@@ -268,7 +268,6 @@ public class OutboundSender {
                 status(job.id(), "unknown", 15, "unconfirmed", outcome.reason(), null, now, false);
                 countFailure(job, outcome.reason(), now);
             }
-            case SENT -> throw new IllegalStateException("handled above");
         }
     }
 
