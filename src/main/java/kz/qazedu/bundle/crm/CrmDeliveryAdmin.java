@@ -12,6 +12,10 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import kz.qazedu.bundle.edge.Identifiers;
+import kz.qazedu.bundle.edge.InvalidFieldsException;
+import kz.qazedu.bundle.edge.JsonBodies;
 import kz.qazedu.bundle.inbound.WebhookRejectedException;
 import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,19 +30,44 @@ import org.springframework.stereotype.Component;
 public class CrmDeliveryAdmin {
 
     private static final Set<String> STATES = Set.of("pending", "delivered", "dead");
+    private static final List<String> REPLAY_FIELDS = List.of("eventIds", "instance", "type", "state", "since", "until");
+    private static final List<String> QUERY_PARAMETERS = List.of("instance", "type", "state", "since", "until", "limit");
     private static final int MAX_LIMIT = 1000;
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final JsonBodies bodies;
 
-    public CrmDeliveryAdmin(JdbcTemplate jdbc, ObjectMapper json) {
+    public CrmDeliveryAdmin(JdbcTemplate jdbc, ObjectMapper json, JsonBodies bodies) {
         this.jdbc = jdbc;
         this.json = json;
+        this.bodies = bodies;
     }
 
-    /** {@code GET /api/v1/crm/deliveries?instance=&type=&state=&since=&until=&limit=} */
-    public HttpReply list(String instance, String type, String state, String since, String until, String limit)
-            throws JsonProcessingException {
+    /**
+     * {@code GET /api/v1/crm/deliveries?instance=&type=&state=&since=&until=&limit=}
+     *
+     * @param query the request's query string, as sent
+     */
+    public HttpReply list(String query) throws JsonProcessingException {
+        Map<String, List<String>> parameters = new QueryStringDecoder(query == null ? "" : query, false).parameters();
+        Map<String, String> problems = new LinkedHashMap<>();
+        parameters.forEach((name, values) -> {
+            if (!QUERY_PARAMETERS.contains(name)) {
+                problems.put(name, "unknown parameter; expected " + String.join(", ", QUERY_PARAMETERS));
+            } else if (values.size() > 1) {
+                problems.put(name, "given more than once");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new InvalidFieldsException(problems);
+        }
+        String instance = first(parameters, "instance");
+        String type = first(parameters, "type");
+        String state = first(parameters, "state");
+        String since = first(parameters, "since");
+        String until = first(parameters, "until");
+        String limit = first(parameters, "limit");
         Filter filter = Filter.of(instance, type, state, since, until);
         int rows = limit == null || limit.isBlank() ? 100 : parseLimit(limit);
         List<Object> arguments = new ArrayList<>(filter.arguments());
@@ -67,15 +96,21 @@ public class CrmDeliveryAdmin {
      * {@code POST /api/v1/crm/deliveries/replay} with {@code {"eventIds": [...]}} or a filter
      * {@code {"instance", "type", "state", "since", "until"}} ({@code {}} replays every dead letter).
      */
-    public HttpReply replay(String requestBody) throws JsonProcessingException {
-        JsonNode request;
-        try {
-            request = requestBody == null || requestBody.isBlank() ? json.createObjectNode() : json.readTree(requestBody);
-        } catch (JsonProcessingException e) {
-            throw WebhookRejectedException.badRequest("invalid_json", "body is not valid JSON");
-        }
-        if (request == null || !request.isObject()) {
+    public HttpReply replay(byte[] requestBody) throws JsonProcessingException {
+        JsonNode request = requestBody == null || requestBody.length == 0
+                ? json.createObjectNode() : bodies.parse(requestBody).tree();
+        if (!request.isObject()) {
             throw WebhookRejectedException.badRequest("invalid_request", "body must be a JSON object");
+        }
+        Map<String, String> unknown = new LinkedHashMap<>();
+        request.fieldNames().forEachRemaining(field -> {
+            if (!REPLAY_FIELDS.contains(field)) {
+                // a misspelt filter must not widen the replay to every dead letter
+                unknown.put(field, "unknown field; expected " + String.join(", ", REPLAY_FIELDS));
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new InvalidFieldsException(unknown);
         }
         int replayed;
         if (request.has("eventIds")) {
@@ -83,8 +118,16 @@ public class CrmDeliveryAdmin {
             if (!ids.isArray() || ids.isEmpty()) {
                 throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' must be a non-empty array");
             }
+            if (ids.size() > MAX_LIMIT) {
+                throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' holds more than " + MAX_LIMIT + " ids");
+            }
             List<String> eventIds = new ArrayList<>();
-            ids.forEach(id -> eventIds.add(id.asText()));
+            for (JsonNode id : ids) {
+                if (!id.isTextual()) {
+                    throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' must hold strings");
+                }
+                eventIds.add(Identifiers.RESOURCE_ID.require("eventIds", id.asText()));
+            }
             replayed = jdbc.update(connection -> {
                 var update = connection.prepareStatement(REPLAY + " where event_id = any(?)");
                 update.setArray(1, connection.createArrayOf("text", eventIds.toArray()));
@@ -102,6 +145,7 @@ public class CrmDeliveryAdmin {
 
     /** {@code POST /api/v1/crm/deliveries/{eventId}/replay} */
     public HttpReply replayOne(String eventId) throws JsonProcessingException {
+        Identifiers.RESOURCE_ID.require("eventId", eventId);
         int replayed = jdbc.update(REPLAY + " where event_id = ?", eventId);
         if (replayed == 0) {
             throw new WebhookRejectedException(404, "not_found", "no CRM delivery for event " + eventId);
@@ -129,7 +173,18 @@ public class CrmDeliveryAdmin {
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new InvalidFieldsException(Map.of(field, "must be a string"));
+        }
+        return value.asText();
+    }
+
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     /** A where clause over crm_delivery with bound arguments only. */
@@ -139,10 +194,12 @@ public class CrmDeliveryAdmin {
             List<String> conditions = new ArrayList<>();
             List<Object> arguments = new ArrayList<>();
             if (instance != null && !instance.isBlank()) {
+                Identifiers.INSTANCE.require("instance", instance);
                 conditions.add("instance = ?");
                 arguments.add(instance);
             }
             if (type != null && !type.isBlank()) {
+                Identifiers.EVENT.require("type", type);
                 conditions.add("event_type = ?");
                 arguments.add(type);
             }

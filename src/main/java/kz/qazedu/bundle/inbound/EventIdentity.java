@@ -1,5 +1,6 @@
 package kz.qazedu.bundle.inbound;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,21 +8,31 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import kz.qazedu.bundle.edge.Identifiers;
+import kz.qazedu.bundle.edge.InvalidFieldsException;
 
 /**
  * What makes two webhooks the same event, so that Evolution's retries and WhatsApp's re-deliveries become one
- * record:
+ * record while a new occurrence stays a new event:
  * <ul>
- *   <li>a message ({@code messages.upsert}, {@code send.message}): instance + {@code key.id} + {@code key.fromMe};</li>
+ *   <li>a message ({@code messages.upsert}, {@code send.message}): instance + {@code key.id} + {@code key.fromMe}
+ *       (WhatsApp re-delivers a message with a new {@code date_time}: still one message);</li>
  *   <li>a status update ({@code messages.update}): instance + {@code keyId} + {@code status};</li>
- *   <li>anything else: a hash of its canonical body without the envelope fields that change between deliveries
- *       ({@code date_time}, {@code destination}, {@code server_url}, {@code apikey}, {@code sender}).</li>
+ *   <li>anything else (connection, QR code, presence, chats, contacts, labels, calls, unknown events): its
+ *       canonical body with {@code date_time} but without the fields that differ between the per-instance and
+ *       the global webhook ({@code destination}, {@code server_url}, {@code apikey}, {@code sender}). Evolution
+ *       re-POSTs the identical body on a retry, and gives a new occurrence a new {@code date_time}: the same
+ *       {@code open} after a reconnection is a new event.</li>
  * </ul>
- * The event id is a digest of that key: stable, so it can serve as the id of every later delivery of the event.
+ * The parts of an identity are written with their lengths, so no choice of names can make two identities collide
+ * (instance {@code a|b} with id {@code c} and instance {@code a} with id {@code b|c} are two). The event id is a
+ * digest of the identity: stable, so it serves as the id of every later delivery of the event.
  */
 public record EventIdentity(String eventId, String chatId, String messageId) {
 
@@ -29,71 +40,105 @@ public record EventIdentity(String eventId, String chatId, String messageId) {
     public static final String SEND_MESSAGE = "send.message";
     public static final String MESSAGES_UPDATE = "messages.update";
 
-    private static final Set<String> VOLATILE_ENVELOPE_FIELDS =
-            Set.of("date_time", "destination", "server_url", "apikey", "sender");
+    /** Envelope fields that differ between the per-instance and the global webhook of one event. */
+    private static final Set<String> ENVELOPE_PER_DESTINATION = Set.of("destination", "server_url", "apikey", "sender");
     private static final HexFormat HEX = HexFormat.of();
 
+    /** Events about one WhatsApp message, whose ids and chat must be valid. */
+    private static final Set<String> MESSAGE_EVENTS =
+            Set.of(MESSAGES_UPSERT, SEND_MESSAGE, MESSAGES_UPDATE, "messages.delete", "messages.edited");
+
+    /**
+     * @throws InvalidFieldsException 400 naming the fields of a message event that are not valid identifiers
+     */
     public static EventIdentity of(String event, String instance, JsonNode root) {
         JsonNode data = root.path("data");
         JsonNode key = data.path("key");
-        String chatId = chatOf(data, key);
-        String messageId = firstText(key.path("id"), data.path("keyId"), data.path("id"));
-        if (!data.isObject()) {
-            messageId = null;
+        Map<String, String> problems = new LinkedHashMap<>();
+        String chatId = null;
+        String messageId = null;
+        if (data.isObject()) {
+            String prefix = key.isObject() ? "data.key." : "data.";
+            JsonNode holder = key.isObject() ? key : data;
+            chatId = Jids.preferPhone(
+                    valid(Identifiers.JID, prefix + "remoteJid", holder.path("remoteJid"), problems),
+                    valid(Identifiers.JID, prefix + "remoteJidAlt", holder.path("remoteJidAlt"), problems));
+            messageId = firstNonNull(
+                    valid(Identifiers.MESSAGE_ID, "data.key.id", key.path("id"), problems),
+                    valid(Identifiers.MESSAGE_ID, "data.keyId", data.path("keyId"), problems),
+                    valid(Identifiers.MESSAGE_ID, "data.id", data.path("id"), problems));
+            if (MESSAGES_UPDATE.equals(event)) {
+                valid(Identifiers.STATUS, "data.status", data.path("status"), problems);
+            }
+        }
+        if (!problems.isEmpty() && MESSAGE_EVENTS.contains(event)) {
+            throw new InvalidFieldsException(problems);
         }
 
-        String dedupKey;
+        MessageDigest digest = sha256Digest();
         if ((MESSAGES_UPSERT.equals(event) || SEND_MESSAGE.equals(event)) && key.path("id").isTextual()) {
-            dedupKey = String.join("|", "message", event, instance, key.path("id").asText(),
-                    String.valueOf(key.path("fromMe").asBoolean(false)));
+            part(digest, "message");
+            part(digest, event);
+            part(digest, instance);
+            part(digest, key.path("id").asText());
+            part(digest, String.valueOf(key.path("fromMe").asBoolean(false)));
         } else if (MESSAGES_UPDATE.equals(event) && data.path("keyId").isTextual() && data.hasNonNull("status")) {
-            dedupKey = String.join("|", "status", instance, data.path("keyId").asText(), data.path("status").asText());
+            part(digest, "status");
+            part(digest, instance);
+            part(digest, data.path("keyId").asText());
+            part(digest, data.path("status").asText());
         } else {
-            dedupKey = String.join("|", "body", event, instance, canonicalHash(root));
+            part(digest, "body");
+            part(digest, event);
+            part(digest, instance);
+            canonicalizeEnvelope(root, digest);
         }
-        return new EventIdentity("evt_" + HEX.formatHex(sha256(dedupKey.getBytes(StandardCharsets.UTF_8)), 0, 16),
-                chatId, messageId);
+        return new EventIdentity("evt_" + HEX.formatHex(digest.digest(), 0, 16), chatId, messageId);
     }
 
-    private static String chatOf(JsonNode data, JsonNode key) {
-        if (!data.isObject()) {
+    /** The node's text when it is a valid identifier; a problem is noted when it is a string but not valid. */
+    private static String valid(Identifiers kind, String field, JsonNode node, Map<String, String> problems) {
+        if (!node.isTextual() || node.asText().isBlank()) {
             return null;
         }
-        JsonNode holder = key.isObject() ? key : data;
-        return Jids.preferPhone(text(holder.path("remoteJid")), text(holder.path("remoteJidAlt")));
+        String problem = kind.problem(node.asText());
+        if (problem != null) {
+            problems.putIfAbsent(field, problem);
+            return null;
+        }
+        return node.asText();
     }
 
-    private static String firstText(JsonNode... nodes) {
-        for (JsonNode node : nodes) {
-            if (node.isTextual() && !node.asText().isBlank()) {
-                return node.asText();
+    private static String firstNonNull(String... values) {
+        for (String value : values) {
+            if (value != null) {
+                return value;
             }
         }
         return null;
     }
 
-    private static String text(JsonNode node) {
-        return node.isTextual() ? node.asText() : null;
+    /** One part of an identity: its length in bytes, then its bytes. */
+    private static void part(MessageDigest digest, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        digest.update(bytes);
     }
 
-    private static String canonicalHash(JsonNode root) {
-        MessageDigest digest = sha256Digest();
+    private static void canonicalizeEnvelope(JsonNode root, MessageDigest digest) {
         List<String> fields = new ArrayList<>();
         root.fieldNames().forEachRemaining(fields::add);
+        fields.removeAll(ENVELOPE_PER_DESTINATION);
         Collections.sort(fields);
         digest.update((byte) '{');
         for (String field : fields) {
-            if (!VOLATILE_ENVELOPE_FIELDS.contains(field)) {
-                digest.update(field.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) ':');
-                canonicalize(root.get(field), digest);
-                digest.update((byte) ',');
-            }
+            part(digest, field);
+            canonicalize(root.get(field), digest);
         }
         digest.update((byte) '}');
-        return HEX.formatHex(digest.digest());
     }
 
+    /** The node's JSON with object fields in name order; strings and names length-prefixed. */
     private static void canonicalize(JsonNode node, MessageDigest digest) {
         if (node.isObject()) {
             List<String> fields = new ArrayList<>();
@@ -101,10 +146,8 @@ public record EventIdentity(String eventId, String chatId, String messageId) {
             Collections.sort(fields);
             digest.update((byte) '{');
             for (String field : fields) {
-                digest.update(field.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) ':');
+                part(digest, field);
                 canonicalize(node.get(field), digest);
-                digest.update((byte) ',');
             }
             digest.update((byte) '}');
         } else if (node.isArray()) {
@@ -114,13 +157,13 @@ public record EventIdentity(String eventId, String chatId, String messageId) {
                 digest.update((byte) ',');
             }
             digest.update((byte) ']');
+        } else if (node.isTextual()) {
+            digest.update((byte) 's');
+            part(digest, node.asText());
         } else {
-            digest.update(node.toString().getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 'v');
+            part(digest, node.toString());
         }
-    }
-
-    private static byte[] sha256(byte[] input) {
-        return sha256Digest().digest(input);
     }
 
     private static MessageDigest sha256Digest() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -140,8 +141,11 @@ public class EventJournal implements SmartLifecycle {
                 return;
             }
             if (isDataError(e)) {
+                String correlationId = UUID.randomUUID().toString();
+                LOG.warn("Event {} of instance {} cannot be stored [correlation id {}]: {}", batch.get(0).event.eventId(),
+                        batch.get(0).event.instance(), correlationId, e.getMessage());
                 batch.forEach(p -> p.result.completeExceptionally(WebhookRejectedException.badRequest(
-                        "unstorable_payload", "PostgreSQL cannot store this JSON: " + e.getMessage())));
+                        "unstorable_payload", "PostgreSQL cannot store this event (correlation id " + correlationId + ")")));
                 return;
             }
             LOG.warn("Journal could not store {} events: {}", batch.size(), e.getMessage());
@@ -202,8 +206,9 @@ public class EventJournal implements SmartLifecycle {
         }
     }
 
+    /** The event itself cannot be stored: a data exception (22) or a limit of PostgreSQL's exceeded (54). */
     private static boolean isDataError(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("22");
+        return e.getSQLState() != null && (e.getSQLState().startsWith("22") || e.getSQLState().startsWith("54"));
     }
 
     @Override

@@ -14,8 +14,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Verifies the {@code Authorization: Bearer <JWT>} that Evolution sends when a webhook has a {@code jwt_key}
- * header: HS256 over {@code header.payload} with the shared secret, and an {@code exp} claim (Evolution sets
- * {@code iat + 600 s}).
+ * header: HS256 over {@code header.payload} with the shared secret, an {@code iat} not in the future, and an
+ * {@code exp} no later than {@code iat} + the longest lifetime allowed (Evolution sets {@code iat + 600 s}), both
+ * within the clock-skew leeway. A stolen token is thus good for minutes, never for ever.
  *
  * <p>Written on the JDK's HMAC rather than a JOSE library because Evolution (jsonwebtoken) signs with secrets of
  * any length, which JOSE libraries rightly refuse under 256 bits; the bundle must still accept what Evolution
@@ -27,12 +28,15 @@ public final class EvolutionJwtVerifier {
 
     private final SecretKeySpec key;
     private final long leewaySeconds;
+    private final long maxLifetimeSeconds;
     private final Clock clock;
     private final ObjectMapper json;
 
-    public EvolutionJwtVerifier(String secret, long leewaySeconds, Clock clock, ObjectMapper json) {
+    public EvolutionJwtVerifier(String secret, long leewaySeconds, long maxLifetimeSeconds, Clock clock,
+                                ObjectMapper json) {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.leewaySeconds = leewaySeconds;
+        this.maxLifetimeSeconds = maxLifetimeSeconds;
         this.clock = clock;
         this.json = json;
     }
@@ -65,6 +69,17 @@ public final class EvolutionJwtVerifier {
         }
         if (now > exp.asLong() + leewaySeconds) {
             throw WebhookRejectedException.unauthorized("JWT expired");
+        }
+        JsonNode iat = claims.get("iat");
+        if (iat == null || !iat.canConvertToLong()) {
+            throw WebhookRejectedException.unauthorized("JWT has no iat claim");
+        }
+        if (iat.asLong() > now + leewaySeconds) {
+            throw WebhookRejectedException.unauthorized("JWT issued in the future (iat)");
+        }
+        if (exp.asLong() - iat.asLong() > maxLifetimeSeconds) {
+            throw WebhookRejectedException.unauthorized(
+                    "JWT lives longer than " + maxLifetimeSeconds + " s (WEBHOOK_JWT_MAX_LIFETIME)");
         }
         JsonNode nbf = claims.get("nbf");
         if (nbf != null && nbf.canConvertToLong() && now + leewaySeconds < nbf.asLong()) {

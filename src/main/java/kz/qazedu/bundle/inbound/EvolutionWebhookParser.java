@@ -1,14 +1,14 @@
 package kz.qazedu.bundle.inbound;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import kz.qazedu.bundle.edge.Identifiers;
+import kz.qazedu.bundle.edge.InvalidFieldsException;
+import kz.qazedu.bundle.edge.JsonBodies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Checks that a body is an Evolution webhook (a JSON object with a string {@code event} and a string
- * {@code instance}; {@code data} an object, an array or null) and turns it into an {@link InboundEvent}.
- * Unknown event names are accepted: Evolution adds new ones between releases.
+ * {@code instance} within their limits; {@code data} an object, an array or null) and turns it into an
+ * {@link InboundEvent}. Unknown event names are accepted (Evolution adds new ones between releases); the bundle's
+ * own names are not ({@link ReservedEventNames}).
  */
 @Component("evolutionWebhookParser")
 public class EvolutionWebhookParser {
@@ -27,15 +28,15 @@ public class EvolutionWebhookParser {
     static final String REDACTED = "[redacted]";
     private static final Pattern PATH_TOKEN = Pattern.compile("/key/[^/?#]+");
 
-    private final ObjectMapper json;
+    private final JsonBodies bodies;
     private final Clock clock;
     private final boolean redactApiKey;
 
     public EvolutionWebhookParser(
-            ObjectMapper json,
+            JsonBodies bodies,
             Clock clock,
             @Value("${bundle.webhook.redact-evolution-apikey:true}") boolean redactApiKey) {
-        this.json = json;
+        this.bodies = bodies;
         this.clock = clock;
         this.redactApiKey = redactApiKey;
     }
@@ -44,26 +45,22 @@ public class EvolutionWebhookParser {
      * @param body the request body
      * @param path the request path; a "webhook by events" suffix that disagrees with the body is logged, not
      *             rejected (the body's {@code event} is what counts, and a 4xx would make Evolution drop the event)
-     * @throws WebhookRejectedException 400 naming what is wrong
+     * @throws kz.qazedu.bundle.inbound.WebhookRejectedException 400 naming what is wrong
      */
     public InboundEvent parse(byte[] body, String path) {
-        if (body == null || body.length == 0) {
-            throw WebhookRejectedException.badRequest("empty_body", "request body is empty; expected an Evolution webhook JSON");
-        }
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw WebhookRejectedException.badRequest("invalid_json",
-                    "body is not valid JSON: " + e.getOriginalMessage() + locationOf(e));
-        } catch (IOException e) {
-            throw WebhookRejectedException.badRequest("invalid_json", "body could not be read as JSON");
-        }
-        if (root == null || !root.isObject()) {
+        JsonBodies.Parsed parsed = bodies.parse(body);
+        JsonNode root = parsed.tree();
+        if (!root.isObject()) {
             throw WebhookRejectedException.badRequest("invalid_envelope", "body must be a JSON object");
         }
         String event = requiredText(root, "event");
         String instance = requiredText(root, "instance");
+        Identifiers.EVENT.require("event", event);
+        Identifiers.INSTANCE.require("instance", instance);
+        if (ReservedEventNames.isReserved(event)) {
+            throw new InvalidFieldsException("reserved_event", Map.of("event",
+                    "'" + event + "' is one of the bundle's own event names and cannot come from Evolution"));
+        }
         JsonNode data = root.get("data");
         if (data != null && !data.isObject() && !data.isArray() && !data.isNull()) {
             throw WebhookRejectedException.badRequest("invalid_envelope",
@@ -75,9 +72,7 @@ public class EvolutionWebhookParser {
                     webhookPath.eventSuffix(), event, instance);
         }
         EventIdentity identity = EventIdentity.of(event, instance, root);
-        String payload = redact((ObjectNode) root)
-                ? root.toString()
-                : new String(body, StandardCharsets.UTF_8);
+        String payload = redact((ObjectNode) root) ? root.toString() : parsed.text();
         return new InboundEvent(identity.eventId(), event, instance, identity.chatId(), identity.messageId(),
                 payload, clock.instant());
     }
@@ -116,10 +111,5 @@ public class EvolutionWebhookParser {
             throw WebhookRejectedException.badRequest("invalid_envelope", "field '" + field + "' must be a non-empty string");
         }
         return node.asText();
-    }
-
-    private static String locationOf(JsonProcessingException e) {
-        return e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 }

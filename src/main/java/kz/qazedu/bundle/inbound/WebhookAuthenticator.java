@@ -3,6 +3,7 @@ package kz.qazedu.bundle.inbound;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.beans.factory.annotation.Value;
@@ -17,7 +18,8 @@ import org.springframework.util.StringUtils;
  *       {@code WEBHOOK_JWT_SECRET};</li>
  *   <li>the shared token as a path segment, {@code /webhook/evolution/key/<token>}, for global webhooks.</li>
  * </ol>
- * Tokens are compared in constant time and never logged or echoed.
+ * Tokens are compared in constant time and never logged or echoed. Credentials are read from the request's own
+ * headers and path, never from its query string; the HTTP edge calls this before the body is read.
  */
 @Component("webhookAuthenticator")
 public class WebhookAuthenticator {
@@ -31,6 +33,7 @@ public class WebhookAuthenticator {
             @Value("${bundle.webhook.token:}") String token,
             @Value("${bundle.webhook.jwt-secret:}") String jwtSecret,
             @Value("${bundle.webhook.jwt-leeway-seconds:30}") long jwtLeewaySeconds,
+            @Value("${bundle.webhook.jwt-max-lifetime}") Duration jwtMaxLifetime,
             Clock clock,
             ObjectMapper json) {
         if (!StringUtils.hasText(token) && !StringUtils.hasText(jwtSecret)) {
@@ -39,7 +42,7 @@ public class WebhookAuthenticator {
         }
         this.token = StringUtils.hasText(token) ? token.getBytes(StandardCharsets.UTF_8) : null;
         this.jwtVerifier = StringUtils.hasText(jwtSecret)
-                ? new EvolutionJwtVerifier(jwtSecret, jwtLeewaySeconds, clock, json)
+                ? new EvolutionJwtVerifier(jwtSecret, jwtLeewaySeconds, jwtMaxLifetime.toSeconds(), clock, json)
                 : null;
     }
 

@@ -3,58 +3,70 @@ package kz.qazedu.bundle.inbound;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.edge.JsonReplies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
- * The intake's answers, always JSON: 202 for a new event, 200 for a duplicate, the rejection's status for bad
- * input, 503 when the event could not be made durable (so that Evolution retries).
+ * The answers of the bundle's routes, always JSON: 202 for a new event, 200 for a duplicate, the rejection's status
+ * for bad input, 503 when a dependency is unavailable (so that Evolution or the CRM sends it again), 500 for a
+ * failure of the bundle's own. The last two carry only a fixed message and a correlation id, which the log holds
+ * with the cause.
  */
 @Component("webhookResponses")
 public class WebhookResponses {
 
-    private final ObjectMapper json;
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookResponses.class);
 
-    public WebhookResponses(ObjectMapper json) {
-        this.json = json;
+    private final JsonReplies replies;
+
+    public WebhookResponses(JsonReplies replies) {
+        this.replies = replies;
     }
 
     public HttpReply accepted(EventJournal.JournalReceipt receipt) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", receipt.duplicate() ? "duplicate" : "accepted");
         body.put("eventId", receipt.eventId());
-        return new HttpReply(receipt.duplicate() ? 200 : 202, write(body));
+        return new HttpReply(receipt.duplicate() ? 200 : 202, replies.write(body));
     }
 
     public HttpReply rejected(WebhookRejectedException rejection) {
-        if (!rejection.fields().isEmpty()) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", rejection.code());
-            body.put("message", rejection.getMessage());
-            body.put("fields", rejection.fields());
-            return new HttpReply(rejection.status(), write(body));
-        }
-        return error(rejection.status(), rejection.code(), rejection.getMessage());
+        return new HttpReply(rejection.status(), replies.error(rejection.code(), rejection.getMessage(), rejection.fields()));
     }
 
-    public HttpReply unavailable(Exception cause) {
-        return error(503, "unavailable", "the event could not be stored durably; send it again");
+    /**
+     * An exception that is no rejection: 503 when PostgreSQL or the journal is unavailable (worth sending again),
+     * else 500. Logged here with the correlation id the answer carries.
+     */
+    public HttpReply failed(Exception cause, String routeId, String correlationId) {
+        if (isUnavailable(cause)) {
+            LOG.warn("{} answered 503 [correlation id {}]: {}", routeId, correlationId, cause.toString());
+            return new HttpReply(503, replies.unavailable("the request could not be stored durably now; send it again",
+                    correlationId));
+        }
+        LOG.error("{} answered 500 [correlation id {}]", routeId, correlationId, cause);
+        return new HttpReply(500, replies.internalError(correlationId));
     }
 
     public HttpReply error(int status, String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        return new HttpReply(status, write(body));
+        return new HttpReply(status, replies.error(code, message));
     }
 
-    private String write(Map<String, Object> body) {
-        try {
-            return json.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    private static boolean isUnavailable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof JournalUnavailableException || t instanceof TransientDataAccessException
+                    || t instanceof DataAccessResourceFailureException || t instanceof RecoverableDataAccessException
+                    || t instanceof QueryTimeoutException) {
+                return true;
+            }
         }
+        return false;
     }
 
     /** A status code and its JSON body. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public class InstanceSending {
     /** {@code POST /api/v1/instances/{instance}/sending/pause} */
     @Transactional
     public HttpReply pauseByRequest(String instance) throws JsonProcessingException {
+        Identifiers.INSTANCE.require("instance", instance);
         pause(instance, "manual", "paused through the API");
         return state(instance);
     }
@@ -65,6 +67,7 @@ public class InstanceSending {
     /** {@code POST /api/v1/instances/{instance}/sending/resume}: clears a pause and the failure count. */
     @Transactional
     public HttpReply resume(String instance) throws JsonProcessingException {
+        Identifiers.INSTANCE.require("instance", instance);
         Instant now = clock.instant();
         int resumed = jdbc.update("""
                 update outbound_instance
@@ -81,6 +84,7 @@ public class InstanceSending {
 
     /** {@code GET /api/v1/instances/{instance}/sending} */
     public HttpReply state(String instance) throws JsonProcessingException {
+        Identifiers.INSTANCE.require("instance", instance);
         Instant now = clock.instant();
         PacingRules rules = pacing.forInstance(instance);
         Map<String, Object> state = new LinkedHashMap<>();

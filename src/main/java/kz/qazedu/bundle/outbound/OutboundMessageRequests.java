@@ -18,6 +18,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import kz.qazedu.bundle.edge.Identifiers;
+import kz.qazedu.bundle.edge.InvalidFieldsException;
+import kz.qazedu.bundle.edge.JsonBodies;
 import kz.qazedu.bundle.inbound.WebhookRejectedException;
 import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
 import org.springframework.beans.factory.annotation.Value;
@@ -41,6 +44,7 @@ public class OutboundMessageRequests {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final JsonBodies bodies;
     private final Recipients recipients;
     private final Clock clock;
     private final int maxTextLength;
@@ -48,11 +52,13 @@ public class OutboundMessageRequests {
     public OutboundMessageRequests(
             JdbcTemplate jdbc,
             ObjectMapper json,
+            JsonBodies bodies,
             Recipients recipients,
             Clock clock,
             @Value("${bundle.outbound.max-text-length}") int maxTextLength) {
         this.jdbc = jdbc;
         this.json = json;
+        this.bodies = bodies;
         this.recipients = recipients;
         this.clock = clock;
         this.maxTextLength = maxTextLength;
@@ -60,11 +66,11 @@ public class OutboundMessageRequests {
 
     /** {@code POST /api/v1/messages}: 202 with the new message, or the first answer again for a known key. */
     @Transactional
-    public HttpReply accept(String requestBody, String idempotencyKey) throws JsonProcessingException {
-        OutboundRequest request = validate(requestBody);
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
-            throw WebhookRejectedException.badRequest("invalid_request", "Idempotency-Key must be 1 to 255 characters");
+    public HttpReply accept(byte[] requestBody, String idempotencyKey) throws JsonProcessingException {
+        if (idempotencyKey != null) {
+            Identifiers.IDEMPOTENCY_KEY.require("Idempotency-Key", idempotencyKey);
         }
+        OutboundRequest request = validate(requestBody);
         String hash = request.hash(json);
         Instant now = clock.instant();
         String id = "out_" + UUID.randomUUID().toString().replace("-", "");
@@ -94,6 +100,7 @@ public class OutboundMessageRequests {
 
     /** {@code GET /api/v1/messages/{id}} */
     public HttpReply find(String id) throws JsonProcessingException {
+        Identifiers.RESOURCE_ID.require("id", id);
         Timestamp now = Timestamp.from(clock.instant());
         List<Map<String, Object>> rows = jdbc.queryForList("""
                 select m.id, m.instance, m.recipient as "to", m.recipient_jid as "chatId", m.kind as "type", m.text,
@@ -142,14 +149,9 @@ public class OutboundMessageRequests {
     }
 
     /** Every problem of the request at once, by field. */
-    OutboundRequest validate(String requestBody) {
-        JsonNode root;
-        try {
-            root = requestBody == null || requestBody.isBlank() ? null : json.readTree(requestBody);
-        } catch (JsonProcessingException e) {
-            throw WebhookRejectedException.badRequest("invalid_json", "body is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
+    OutboundRequest validate(byte[] requestBody) {
+        JsonNode root = bodies.parse(requestBody).tree();
+        if (!root.isObject()) {
             throw WebhookRejectedException.badRequest("invalid_request", "body must be a JSON object");
         }
         Map<String, String> errors = new LinkedHashMap<>();
@@ -161,8 +163,8 @@ public class OutboundMessageRequests {
         String instance = text(root, "instance", errors);
         if (instance == null && !errors.containsKey("instance")) {
             errors.put("instance", "required: the Evolution instance name");
-        } else if (instance != null && (instance.length() > 100 || instance.contains("/"))) {
-            errors.put("instance", "must be an instance name of at most 100 characters without '/'");
+        } else if (instance != null) {
+            Identifiers.INSTANCE.check("instance", instance, errors);
         }
         Recipient recipient = null;
         String to = text(root, "to", errors);
@@ -176,11 +178,11 @@ public class OutboundMessageRequests {
         String text = text(root, "text", errors);
         String replyTo = text(root, "replyTo", errors);
         String crmMessageId = text(root, "crmMessageId", errors);
-        if (replyTo != null && replyTo.length() > MAX_ID_LENGTH) {
-            errors.put("replyTo", "must be a WhatsApp message id of at most " + MAX_ID_LENGTH + " characters");
+        if (replyTo != null) {
+            Identifiers.MESSAGE_ID.check("replyTo", replyTo, errors);
         }
-        if (crmMessageId != null && crmMessageId.length() > MAX_ID_LENGTH) {
-            errors.put("crmMessageId", "must be at most " + MAX_ID_LENGTH + " characters");
+        if (crmMessageId != null && (crmMessageId.isEmpty() || crmMessageId.length() > MAX_ID_LENGTH)) {
+            errors.put("crmMessageId", "must be 1 to " + MAX_ID_LENGTH + " characters");
         }
         Media media = media(root.get("media"), errors);
         if (media == null && !errors.containsKey("media")) {
@@ -198,7 +200,7 @@ public class OutboundMessageRequests {
             errors.put(media != null ? "media.caption" : "text", "longer than " + maxTextLength + " characters");
         }
         if (!errors.isEmpty()) {
-            throw new InvalidRequestException(errors);
+            throw new InvalidFieldsException(errors);
         }
         return new OutboundRequest(instance, recipient, media == null ? "text" : media.type(), body, media, replyTo,
                 crmMessageId);

@@ -1,56 +1,69 @@
 package kz.qazedu.bundle.runtime;
 
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.RoutingContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.api.ApiAuthenticator;
+import kz.qazedu.bundle.edge.BundleHttpServer;
+import kz.qazedu.bundle.edge.HttpLimits;
+import kz.qazedu.bundle.edge.JsonReplies;
+import kz.qazedu.bundle.edge.RealHeadersOnly;
+import kz.qazedu.bundle.edge.RequestGuard;
+import kz.qazedu.bundle.inbound.WebhookAuthenticator;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
-import org.apache.camel.support.CamelContextHelper;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Serves every {@code platform-http} route on Camel's Vert.x engine: a non-blocking HTTP server whose
- * worker pool runs the routes. The server starts with the Camel context, before the routes that use it.
+ * Serves every {@code platform-http} route on Camel's Vert.x engine, through the bundle's own {@link BundleHttpServer}
+ * with its {@link RequestGuard} in front. Route headers come from the request's headers only, never from its query
+ * string ({@link RealHeadersOnly}).
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(HttpLimits.class)
 public class HttpServerConfiguration {
-
-    @Bean
-    VertxOptions vertxOptions(@Value("${bundle.http.worker-threads}") int workerThreads) {
-        return new VertxOptions().setWorkerPoolSize(workerThreads);
-    }
 
     @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
     VertxPlatformHttpEngine platformHttpEngine() {
         return new VertxPlatformHttpEngine();
     }
 
+    /** Tells Camel's engine the configured port, under which the server binds its router. */
     @Bean
-    VertxPlatformHttpServerConfiguration httpServerSettings(
-            @Value("${bundle.http.host}") String host,
-            @Value("${bundle.http.port}") int port,
-            @Value("${bundle.http.max-body-bytes}") long maxBodyBytes) {
+    VertxPlatformHttpServerConfiguration httpServerSettings(HttpLimits limits) {
         VertxPlatformHttpServerConfiguration settings = new VertxPlatformHttpServerConfiguration();
-        settings.setBindHost(host);
-        settings.setBindPort(port);
-        settings.setMaxBodySize(maxBodyBytes);
+        settings.setBindHost(limits.host());
+        settings.setBindPort(limits.port());
+        settings.setMaxBodySize(limits.maxBodyBytes());
         return settings;
     }
 
     @Bean
-    CamelContextConfiguration httpServerStartup(VertxPlatformHttpServerConfiguration settings) {
+    RequestGuard requestGuard(HttpLimits limits, WebhookAuthenticator webhooks, ApiAuthenticator api,
+                              JsonReplies replies, MeterRegistry meters,
+                              @Value("${bundle.webhook.token-header}") String webhookTokenHeader) {
+        return new RequestGuard(limits, webhooks, webhookTokenHeader, api, replies, meters);
+    }
+
+    @Bean
+    BundleHttpServer bundleHttpServer(HttpLimits limits, RequestGuard guard) {
+        return new BundleHttpServer(limits, guard);
+    }
+
+    @Bean
+    CamelContextConfiguration httpServerStartup(BundleHttpServer server) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camelContext) {
+                camelContext.getComponent("platform-http", PlatformHttpComponent.class)
+                        .setHeaderFilterStrategy(new RealHeadersOnly());
                 try {
-                    camelContext.addService(new VertxPlatformHttpServer(settings), true, true);
+                    camelContext.addService(server, true, true);
                 } catch (Exception e) {
                     throw new IllegalStateException("Cannot start the HTTP server", e);
                 }
@@ -58,39 +71,8 @@ public class HttpServerConfiguration {
 
             @Override
             public void afterApplicationStart(CamelContext camelContext) {
-                VertxPlatformHttpRouter router = CamelContextHelper.findSingleByType(camelContext, VertxPlatformHttpRouter.class);
-                // Webhook and API bodies are JSON whatever Content-Type a client claims (curl -d says form):
-                // never let a form decoder touch them.
-                for (String path : new String[] {"/webhook/*", "/api/*"}) {
-                    router.route(path).order(-1).handler(ctx -> {
-                        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-                        if (contentType != null && (contentType.startsWith("application/x-www-form-urlencoded")
-                                || contentType.startsWith("multipart/"))) {
-                            ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/octet-stream");
-                        }
-                        ctx.next();
-                    });
-                }
-                // Failures raised by Vert.x itself (body limit) answer in JSON like everything else.
-                router.route().order(-1).failureHandler(ctx -> {
-                    if (ctx.statusCode() == 413) {
-                        replyJson(ctx, 413, "payload_too_large",
-                                "request body exceeds " + settings.getMaxBodySize() + " bytes (MAX_BODY_BYTES)");
-                    } else {
-                        ctx.next();
-                    }
-                });
+                // nothing: the server was started before the routes
             }
         };
-    }
-
-    private static void replyJson(RoutingContext ctx, int status, String code, String message) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response()
-                .setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end("{\"error\":\"" + code + "\",\"message\":\"" + message + "\"}");
     }
 }

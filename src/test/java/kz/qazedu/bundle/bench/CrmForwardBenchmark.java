@@ -43,9 +43,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import kz.qazedu.bundle.BundleApplication;
+import kz.qazedu.bundle.support.IntegrationTest;
 import org.HdrHistogram.Histogram;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.CamelContextHelper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -173,7 +173,7 @@ public class CrmForwardBenchmark {
                     .run(args.toArray(String[]::new));
             double bootSeconds = (System.nanoTime() - bootStart) / 1e9;
             CamelContext camel = context.getBean(CamelContext.class);
-            int port = CamelContextHelper.findSingleByType(camel, VertxPlatformHttpRouter.class).getServer().getPort();
+            int port = IntegrationTest.httpPort(camel);
             JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
             Environment env = context.getEnvironment();
 

@@ -45,6 +45,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import kz.qazedu.bundle.BundleApplication;
+import kz.qazedu.bundle.support.IntegrationTest;
 import org.HdrHistogram.Histogram;
 import org.apache.activemq.broker.BrokerService;
 import org.awaitility.Awaitility;
@@ -54,7 +55,6 @@ import org.apache.activemq.command.ActiveMQDestination;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.CamelContextHelper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -174,7 +174,7 @@ public class IntakeBenchmark {
                             .setBody(constant("{\"status\":\"ok\"}"));
                 }
             });
-            int port = CamelContextHelper.findSingleByType(camel, VertxPlatformHttpRouter.class).getServer().getPort();
+            int port = IntegrationTest.httpPort(camel);
 
             JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
             String databaseName = jdbc.queryForObject("select current_database()", String.class);

@@ -32,12 +32,12 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import kz.qazedu.bundle.BundleApplication;
+import kz.qazedu.bundle.support.IntegrationTest;
 import kz.qazedu.bundle.runtime.Durations;
 import org.HdrHistogram.Histogram;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.CamelContextHelper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -133,7 +133,7 @@ public class OutboundBenchmark {
                             "--bundle.outbound.daily-cap=1000000", "--bundle.outbound.first-contact-daily-cap=1000000",
                             "--bundle.outbound.resume-ramp-sends=0");
             CamelContext camel = context.getBean(CamelContext.class);
-            int port = CamelContextHelper.findSingleByType(camel, VertxPlatformHttpRouter.class).getServer().getPort();
+            int port = IntegrationTest.httpPort(camel);
             JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 

@@ -44,17 +44,48 @@ class EventIdentityTest {
     }
 
     @Test
-    void otherEventsAreIdentifiedByTheirCanonicalBodyWithoutEnvelopeNoise() {
+    void otherEventsAreIdentifiedByTheirCanonicalBodyAndDateTimeWithoutTheFieldsOfTheDestination() {
         ObjectNode contacts = sample("contacts.upsert.array.json");
         ObjectNode reordered = contacts.deepCopy();
         reordered.remove("event");
         reordered.put("event", "contacts.upsert");
-        reordered.put("date_time", "2030-01-01T00:00:00.000Z").put("apikey", "other").put("server_url", "x");
+        // the global webhook's copy of the same event: another destination and server URL, the same date_time
+        reordered.put("apikey", "other").put("server_url", "x").put("destination", "http://global/webhook");
         ObjectNode changed = contacts.deepCopy();
         ((ObjectNode) changed.path("data").path(0)).put("pushName", "Someone else");
 
         assertThat(id(reordered)).isEqualTo(id(contacts));
         assertThat(id(changed)).isNotEqualTo(id(contacts));
+    }
+
+    @Test
+    void theSameConnectionStateAtAnotherTimeIsANewEventAndAnExactRetryIsNot() {
+        ObjectNode open = sample("connection.update.open.json");
+        ObjectNode retry = open.deepCopy();
+        ObjectNode reconnected = open.deepCopy().put("date_time", "2025-11-03T09:15:41.002Z");
+
+        assertThat(id(retry)).isEqualTo(id(open));
+        assertThat(id(reconnected)).isNotEqualTo(id(open));
+    }
+
+    @Test
+    void identitiesDoNotCollideWhateverTheNamesContain() {
+        ObjectNode first = sample("messages.upsert.text.json").put("instance", "a|b");
+        first.with("data").with("key").put("id", "c");
+        ObjectNode second = sample("messages.upsert.text.json").put("instance", "a");
+        second.with("data").with("key").put("id", "b|c");
+        assertThat(id(first)).isNotEqualTo(id(second));
+
+        ObjectNode status = sample("messages.update.server-ack.json").put("instance", "x|y");
+        ObjectNode shifted = sample("messages.update.server-ack.json").put("instance", "x");
+        shifted.with("data").put("keyId", "y|" + status.path("data").path("keyId").asText());
+        assertThat(id(status)).isNotEqualTo(id(shifted));
+
+        ObjectNode text = sample("unknown.future-event.json");
+        ObjectNode split = text.deepCopy();
+        text.put("extra", "ab");
+        split.put("extr", "aab");
+        assertThat(id(text)).isNotEqualTo(id(split));
     }
 
     @Test

@@ -22,7 +22,7 @@ class EvolutionJwtVerifierTest {
     private static final String SHORT_SECRET = "evo-jwt";
 
     private final EvolutionJwtVerifier verifier = new EvolutionJwtVerifier(
-            SHORT_SECRET, 30, Clock.fixed(NOW, ZoneOffset.UTC), new ObjectMapper());
+            SHORT_SECRET, 30, 600, Clock.fixed(NOW, ZoneOffset.UTC), new ObjectMapper());
 
     @Test
     void acceptsAValidTokenSignedWithAShortSecret() {
@@ -51,6 +51,28 @@ class EvolutionJwtVerifierTest {
                 .hasMessage("JWT has no exp claim");
         assertThatThrownBy(() -> verifier.verify("not-a-jwt")).hasMessage("bearer token is not a JWT");
         assertThatThrownBy(() -> verifier.verify("a.b.c")).isInstanceOf(WebhookRejectedException.class);
+    }
+
+    @Test
+    void rejectsATokenIssuedInTheFutureBeyondTheLeeway() {
+        long skewed = NOW.plusSeconds(20).getEpochSecond();
+        long future = NOW.plusSeconds(120).getEpochSecond();
+        String slightlyAhead = token("{\"alg\":\"HS256\"}", "{\"iat\":" + skewed + ",\"exp\":" + (skewed + 600) + "}",
+                SHORT_SECRET);
+        String ahead = token("{\"alg\":\"HS256\"}", "{\"iat\":" + future + ",\"exp\":" + (future + 600) + "}",
+                SHORT_SECRET);
+        assertThatCode(() -> verifier.verify(slightlyAhead)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> verifier.verify(ahead)).hasMessage("JWT issued in the future (iat)");
+    }
+
+    @Test
+    void rejectsATokenThatLivesLongerThanTheMaximumOrSaysNotWhenItWasIssued() {
+        long iat = NOW.minusSeconds(5).getEpochSecond();
+        String forAYear = token("{\"alg\":\"HS256\"}", "{\"iat\":" + iat + ",\"exp\":" + (iat + 31_536_000) + "}",
+                SHORT_SECRET);
+        String noIat = token("{\"alg\":\"HS256\"}", "{\"exp\":" + (iat + 600) + "}", SHORT_SECRET);
+        assertThatThrownBy(() -> verifier.verify(forAYear)).hasMessageContaining("lives longer than 600 s");
+        assertThatThrownBy(() -> verifier.verify(noIat)).hasMessage("JWT has no iat claim");
     }
 
     private static String claims(Instant expiry) {

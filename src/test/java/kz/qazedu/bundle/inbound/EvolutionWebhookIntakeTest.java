@@ -70,17 +70,42 @@ class EvolutionWebhookIntakeTest extends IntegrationTest {
     }
 
     @Test
-    void aWhatsAppRedeliveryWithANewDateTimeIsTheSameEvent() {
+    void aWhatsAppRedeliveryOfAMessageOrStatusWithANewDateTimeIsTheSameEvent() {
         String instance = uniqueInstance();
-        for (String name : List.of("messages.upsert.text.json", "messages.update.read.multi-key-1of2.json",
-                "connection.update.open.json", "contacts.upsert.array.json")) {
+        for (String name : List.of("messages.upsert.text.json", "messages.update.read.multi-key-1of2.json")) {
             ObjectNode body = sample(name, instance);
             assertThat(webhooks.post(body).status()).isEqualTo(202);
             body.put("date_time", "2025-11-03T18:00:00.000Z");
             Reply redelivery = webhooks.post(body);
             assertThat(redelivery.status()).as(name).isEqualTo(200);
         }
-        assertThat(count("select count(*) from inbound_event where instance = ?", instance)).isEqualTo(4);
+        assertThat(count("select count(*) from inbound_event where instance = ?", instance)).isEqualTo(2);
+    }
+
+    @Test
+    void anEventWithoutAnIdOfItsOwnIsNewAtANewDateTimeAndOneOnAnExactRetry() {
+        String instance = uniqueInstance();
+        for (String name : List.of("connection.update.open.json", "contacts.upsert.array.json", "presence.update.json")) {
+            ObjectNode body = sample(name, instance);
+            assertThat(webhooks.post(body).status()).as(name).isEqualTo(202);
+            assertThat(webhooks.post(body).status()).as(name + " retried").isEqualTo(200);
+            body.put("date_time", "2025-11-03T18:00:00.000Z");
+            assertThat(webhooks.post(body).status()).as(name + " again later").isEqualTo(202);
+            assertThat(webhooks.post(body).status()).as(name + " again later, retried").isEqualTo(200);
+        }
+        assertThat(count("select count(*) from inbound_event where instance = ?", instance)).isEqualTo(6);
+    }
+
+    @Test
+    void thePerInstanceAndTheGlobalWebhookOfOneEventAreOneEvent() {
+        ObjectNode perInstance = sample("connection.update.open.json", uniqueInstance());
+        ObjectNode global = perInstance.deepCopy().put("destination", "http://bundle:8080/webhook/evolution/key/x")
+                .put("server_url", "http://evolution:8080");
+        Reply first = webhooks.post(perInstance);
+        Reply second = webhooks.post("/webhook/evolution/key/" + TOKEN + "/connection-update", global.toString());
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.json().path("eventId")).isEqualTo(first.json().path("eventId"));
     }
 
     @Test
@@ -225,7 +250,7 @@ class EvolutionWebhookIntakeTest extends IntegrationTest {
         String instance = uniqueInstance();
         Reply reply = webhooks.post("/webhook/evolution", sample("messages.upsert.text.json", instance).toString(),
                 TOKEN_HEADER, TOKEN, "Content-Type", "application/x-www-form-urlencoded");
-        assertThat(reply.status()).isEqualTo(202);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
     }
 
     private void assertBadRequest(String body, String code, String reason) {

@@ -11,6 +11,7 @@ import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -174,7 +175,7 @@ class EvolutionSendPacedTest extends OutboundTestBase {
         String second = sendText(instance, "77051234568", "Second");
 
         assertThat(message(first).path("reasonCode").asText()).isEqualTo("configuration");
-        JsonNode health = webhooks.get("/actuator/health").json();
+        JsonNode health = webhooks.get("/actuator/health", "Authorization", "Bearer " + API_TOKEN).json();
         assertThat(health.path("components").path("outbound").path("status").asText()).isEqualTo("DEGRADED");
         assertThat(health.path("components").path("outbound").toString()).contains(instance);
         JsonNode state = webhooks.get("/api/v1/instances/" + instance + "/sending", "Authorization", "Bearer " + API_TOKEN).json();
@@ -235,6 +236,44 @@ class EvolutionSendPacedTest extends OutboundTestBase {
     }
 
     @Test
+    void anInstanceThatReconnectsThroughConnectingSendsAgainAndTheCrmHearsEveryState() {
+        reconnects("connecting");
+    }
+
+    @Test
+    void anInstanceThatReconnectsAfterACloseSendsAgainAndTheCrmHearsEveryState() {
+        reconnects("close");
+    }
+
+    /** open -> {@code between} -> open, each body retried once as Evolution does; sending stops and resumes. */
+    private void reconnects(String between) {
+        String instance = uniqueInstance();
+        evolutionSends(instance);
+        List<ObjectNode> posted = new ArrayList<>();
+        posted.add(connection(instance, "open"));
+        posted.add(connection(instance, between));
+        eventually().until(() -> count("select count(*) from instance where name = ? and state = ?", instance,
+                between) == 1);
+        String waiting = sendText(instance, "77051234567", "While reconnecting");
+        eventually().during(Duration.ofMillis(500)).until(() -> "queued".equals(status(waiting)));
+        posted.add(connection(instance, "open"));
+
+        eventually().until(() -> "sent".equals(status(waiting)));
+        assertThat(sendsTo(instance)).hasSize(1);
+        for (ObjectNode body : posted) {
+            var retry = webhooks.post(body);
+            assertThat(retry.status()).as("exact retry of " + body.path("data").path("state")).isEqualTo(200);
+        }
+        assertThat(count("select count(*) from inbound_event where instance = ? and event_type = 'connection.update'",
+                instance)).isEqualTo(3);
+        eventually().until(() -> crmEventsOf(instance).stream()
+                .filter(e -> e.path("type").asText().equals("instance.connection")).count() == 3);
+        assertThat(crmEventsOf(instance).stream().filter(e -> e.path("type").asText().equals("instance.connection"))
+                .map(e -> e.path("connection").path("state").asText()))
+                .containsExactly("open", between, "open");
+    }
+
+    @Test
     void connectionClosedHoldsTheInstanceWithoutFailingOrCountingAgainstIt() {
         String instance = uniqueInstance();
         String scenario = "closed-" + instance;
@@ -268,7 +307,7 @@ class EvolutionSendPacedTest extends OutboundTestBase {
         assertThat(message(id).path("reason").asText()).contains("(404)");
         assertThat(count("select count(*) from outbound_instance where instance = ? and paused_at is not null", instance))
                 .isZero();
-        JsonNode outbound = webhooks.get("/actuator/health").json().path("components").path("outbound");
+        JsonNode outbound = webhooks.get("/actuator/health", "Authorization", "Bearer " + API_TOKEN).json().path("components").path("outbound");
         assertThat(outbound.path("status").asText()).isEqualTo("DEGRADED");
         assertThat(outbound.path("details").path("unknownInstances").toString()).contains(instance);
     }

@@ -55,7 +55,7 @@ class OutboundHousekeepingTest extends OutboundTestBase {
         sendText(instance, "77051234568", "Two");
 
         eventually().until(() -> {
-            String metrics = webhooks.get("/actuator/prometheus").body();
+            String metrics = webhooks.get("/actuator/prometheus", "Authorization", "Bearer " + API_TOKEN).body();
             return metrics.matches("(?s).*bundle_outbound_waiting\\{[^}]*instance=\"" + instance + "\"[^}]*} 2\\.0.*")
                     && metrics.matches("(?s).*bundle_outbound_paused\\{[^}]*instance=\"" + instance + "\"[^}]*} 1\\.0.*");
         });

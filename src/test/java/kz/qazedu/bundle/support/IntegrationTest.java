@@ -3,8 +3,8 @@ package kz.qazedu.bundle.support;
 import java.time.Duration;
 
 import kz.qazedu.bundle.BundleApplication;
+import kz.qazedu.bundle.edge.BundleHttpServer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.awaitility.Awaitility;
@@ -40,7 +40,7 @@ public abstract class IntegrationTest {
     }
 
     public static int httpPort(CamelContext camelContext) {
-        return CamelContextHelper.findSingleByType(camelContext, VertxPlatformHttpRouter.class).getServer().getPort();
+        return CamelContextHelper.findSingleByType(camelContext, BundleHttpServer.class).port();
     }
 
     protected static ConditionFactory eventually() {

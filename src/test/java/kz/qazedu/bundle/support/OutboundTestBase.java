@@ -5,10 +5,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class OutboundTestBase extends IntegrationTest {
 
     protected static final String API_TOKEN = "test-api-token";
+    private static final AtomicLong OCCURRENCES = new AtomicLong();
     protected static final WireMockServer EVOLUTION = new WireMockServer(
             WireMockConfiguration.options().dynamicPort().globalTemplating(true));
     protected static final String EVOLUTION_KEY = "test-evolution-key";
@@ -184,13 +187,20 @@ public abstract class OutboundTestBase extends IntegrationTest {
         return message(id).path("status").asText();
     }
 
-    /** A connection.update webhook for the instance. */
-    protected void connection(String instance, String state) {
+    /**
+     * A connection.update webhook for the instance, as Evolution posts it: the same body for every occurrence of a
+     * state but for a new {@code date_time}.
+     *
+     * @return the body posted, for a test that retries it
+     */
+    protected ObjectNode connection(String instance, String state) {
         ObjectNode event = EvolutionSamples.sample("connection.update.open.json", instance);
         event.with("data").put("state", state).put("instance", instance);
+        event.put("date_time", Instant.now().plusNanos(OCCURRENCES.incrementAndGet() * 1_000_000L).toString());
         if (webhooks.post(event).status() != 202) {
             throw new AssertionError("connection.update not accepted");
         }
+        return event;
     }
 
     @TestConfiguration(proxyBeanMethods = false)
