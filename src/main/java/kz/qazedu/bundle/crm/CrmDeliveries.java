@@ -5,12 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.inbound.OutboxEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +79,8 @@ public class CrmDeliveries {
     private final RetrySchedule schedule;
     private final long leaseSeconds;
     private final int batchSize;
+    private final int maxAttempts;
+    private final Counter deadLetters;
 
     public CrmDeliveries(
             JdbcTemplate jdbc,
@@ -83,7 +88,8 @@ public class CrmDeliveries {
             @Value("${bundle.crm.excluded-events}") String excludedEvents,
             @Value("${bundle.crm.retry-schedule}") String schedule,
             @Value("${bundle.crm.timeout-ms}") long timeoutMs,
-            @Value("${bundle.crm.batch-size}") int batchSize) {
+            @Value("${bundle.crm.batch-size}") int batchSize,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
         this.enabled = enabled;
         this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
@@ -92,6 +98,8 @@ public class CrmDeliveries {
         // long enough for one attempt; an attempt cut off by a crash is retried when its lease runs out
         this.leaseSeconds = Math.max(5, 3 * timeoutMs / 1000);
         this.batchSize = batchSize;
+        this.maxAttempts = this.schedule.size() + 1;
+        this.deadLetters = meters.counter("bundle.events.dead", "stage", "crm");
     }
 
     /**
@@ -122,11 +130,32 @@ public class CrmDeliveries {
         });
     }
 
-    /** The oldest pending delivery of each chat whose time has come, leased to this replica for one attempt. */
+    /**
+     * The oldest pending delivery of each chat whose time has come, leased to this replica for one attempt. A
+     * delivery claimed more often than the schedule allows attempts (its attempts ended without an outcome: the
+     * process stopped, or recording failed) is dead-lettered instead, so that it cannot hold its chat for ever.
+     */
     public List<CrmDelivery> claimDue() {
-        return jdbc.query(CLAIM_DUE, (row, i) -> new CrmDelivery(row.getString("event_id"), row.getLong("seq"),
-                row.getString("ordering_key"), row.getString("instance"), row.getString("event_type"),
-                row.getInt("attempts")), leaseSeconds, batchSize);
+        List<CrmDelivery> claimed = jdbc.query(CLAIM_DUE, (row, i) -> new CrmDelivery(row.getString("event_id"),
+                row.getLong("seq"), row.getString("ordering_key"), row.getString("instance"),
+                row.getString("event_type"), row.getInt("attempts")), leaseSeconds, batchSize);
+        List<CrmDelivery> due = new ArrayList<>(claimed.size());
+        for (CrmDelivery delivery : claimed) {
+            if (delivery.attempt() > maxAttempts) {
+                jdbc.update("""
+                        update crm_delivery
+                           set state = 'dead', dead_at = now(), leased_until = null, updated_at = now(),
+                               last_error = coalesce(last_error || '; ', '') || ?
+                         where event_id = ? and state = 'pending'
+                        """, "no outcome recorded after " + maxAttempts + " attempts", delivery.eventId());
+                LOG.warn("CRM delivery of {} ({}) dead-lettered: {} attempts ended without an outcome",
+                        delivery.eventId(), delivery.eventType(), maxAttempts);
+                deadLetters.increment();
+            } else {
+                due.add(delivery);
+            }
+        }
+        return due;
     }
 
     /**
@@ -161,8 +190,11 @@ public class CrmDeliveries {
      */
     @Transactional
     public boolean recordError(CrmDelivery delivery, Exception error, Long startedNanos) {
+        if (error instanceof UnmappableEventException unmappable) {
+            return fail(delivery, null, abbreviate(unmappable.getMessage()), latencyMs(startedNanos), false, null);
+        }
         String reason = error.getClass().getSimpleName() + ": " + error.getMessage();
-        return fail(delivery, null, reason, latencyMs(startedNanos), true, null);
+        return fail(delivery, null, abbreviate(reason), latencyMs(startedNanos), true, null);
     }
 
     private boolean fail(CrmDelivery delivery, Integer status, String error, long latency, boolean retryable,
@@ -178,6 +210,7 @@ public class CrmDeliveries {
                     """, status, error, delivery.eventId());
             LOG.warn("CRM delivery of {} ({}) dead-lettered after {} attempt(s): {}",
                     delivery.eventId(), delivery.eventType(), delivery.attempt(), error);
+            deadLetters.increment();
             return true;
         }
         if (retryAfter != null && retryAfter.compareTo(delay) > 0) {
@@ -221,6 +254,10 @@ public class CrmDeliveries {
                 values (?, ?, ?, ?, ?, ?)
                 """, delivery.eventId(), delivery.attempt(), Timestamp.from(Instant.now().minusMillis(latency)),
                 status, (int) latency, error);
+    }
+
+    private static String abbreviate(String text) {
+        return text == null || text.length() <= 1000 ? text : text.substring(0, 1000) + "…";
     }
 
     private static long latencyMs(Long startedNanos) {

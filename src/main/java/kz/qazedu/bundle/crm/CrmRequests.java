@@ -40,14 +40,25 @@ public class CrmRequests {
         this.signer = forwarding ? new StandardWebhookSigner(secret) : null;
     }
 
-    /** @return the request body; {@code headers} receives the request headers */
+    /**
+     * @return the request body; {@code headers} receives the request headers
+     * @throws UnmappableEventException when the stored event cannot become a CRM request (its {@code crmBody}
+     *         property then holds the stored payload, for the dead-letter queue)
+     */
     public String prepare(CrmDelivery delivery, @Headers Map<String, Object> headers,
-                          @ExchangeProperties Map<String, Object> properties) throws JsonProcessingException {
+                          @ExchangeProperties Map<String, Object> properties) {
         Map<String, Object> stored = jdbc.queryForMap(
                 "select received_at, payload::text as payload from inbound_event where event_id = ?", delivery.eventId());
-        CrmEvent event = mapper.map(delivery.eventId(), delivery.eventType(),
-                ((java.sql.Timestamp) stored.get("received_at")).toInstant(), (String) stored.get("payload"));
-        String body = json.writeValueAsString(event);
+        String payload = (String) stored.get("payload");
+        String body;
+        try {
+            CrmEvent event = mapper.map(delivery.eventId(), delivery.eventType(),
+                    ((java.sql.Timestamp) stored.get("received_at")).toInstant(), payload);
+            body = json.writeValueAsString(event);
+        } catch (JsonProcessingException | RuntimeException e) {
+            properties.put(CRM_BODY, payload);
+            throw new UnmappableEventException("the event cannot be mapped to a CRM event: " + e.getMessage(), e);
+        }
         long timestamp = clock.instant().getEpochSecond();
 
         headers.clear();

@@ -31,6 +31,11 @@ public final class RetrySchedule {
         return Duration.ofMillis(millis + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1)));
     }
 
+    /** How many retries the schedule has. */
+    public int size() {
+        return delays.size();
+    }
+
     /** The schedule's longest delay, not jittered (zero for an empty schedule). */
     public Duration longest() {
         return delays.stream().max(Duration::compareTo).orElse(Duration.ZERO);

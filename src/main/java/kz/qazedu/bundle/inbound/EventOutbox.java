@@ -2,97 +2,327 @@ package kz.qazedu.bundle.inbound;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The outbox: journal events not yet on the broker ({@code event_outbox}), oldest first. The relay route calls
- * {@link #claimBatch} and {@link #markPublished} inside one PostgreSQL transaction whose advisory lock makes it the
- * only relay among all bundle replicas, so events leave in the order they were accepted. An event whose broker
- * commit succeeded but whose mark did not is published again; consumers are idempotent by event id.
+ * The outbox: journal events not yet on the broker ({@code event_outbox}). The relay route calls {@link #claimBatch}
+ * and {@link #markPublished} inside one PostgreSQL transaction whose advisory lock makes it the only relay among all
+ * bundle replicas, and {@link #roundFailed} when a round fails.
+ *
+ * <p><b>Order.</b> A round takes only events whose transaction has ended, oldest transaction first
+ * ({@code xid < pg_snapshot_xmin}, by {@code (xid, seq)}): no transaction still running can add an event that sorts
+ * before them, so the relay never passes an event that may still commit, whichever replica's journal writer (or
+ * the bundle's own events, written inside other transactions) wrote it. An event acknowledged before another one
+ * was posted belongs to an older transaction, so a chat's events leave in the order they were accepted.
+ *
+ * <p><b>One bad event stops only itself.</b> A failed round is split in halves until the event that fails is
+ * alone. Once it has failed {@code RELAY_MAX_ATTEMPTS} times alone, the next round leaves out its chat: if that
+ * round fails too, the trouble is not the event (the broker is down, say) and nothing is set aside; if it goes
+ * through, the event gets one last try, and failing that it is set aside: taken out of the outbox, recorded as a
+ * dead CRM delivery with its reason (listed and replayable through the deliveries API), counted
+ * ({@code bundle_events_dead_total{stage="relay"}}) and logged. {@code bundle_relay_rounds_total} and
+ * {@code bundle_relay_published_total} show the relay at work. Failed rounds back off up to
+ * {@code RELAY_MAX_BACKOFF}. An event whose broker commit succeeded but whose mark did not is published again;
+ * consumers are idempotent by event id.
  */
 @Component("eventOutbox")
 public class EventOutbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventOutbox.class);
 
     /** Families with a destination of their own; every other event type goes to {@code other}. */
     public static final Set<String> FAMILIES = Set.of(
             "messages.upsert", "messages.update", "send.message", "connection.update", "qrcode.updated");
 
+    /** Ordering keys longer than this (which no valid event has) are not written to an index. */
+    private static final int MAX_ORDERING_KEY = 512;
+    private static final long FIRST_BACKOFF_NANOS = 20_000_000L;
+
     /**
-     * The oldest events in the outbox, up to a count and a byte budget (base64 media webhooks weigh megabytes
-     * each); the first one always, however large.
+     * The oldest events in the outbox of ended transactions, after the cursor and outside the excluded chat, up to
+     * a count and a byte budget (base64 media webhooks weigh megabytes each); the first one always, however large.
      */
     private static final String UNPUBLISHED = """
-            with candidates as (
-                select o.seq, sum(pg_column_size(e.payload)) over (order by o.seq) as running_bytes
+            with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+            candidates as (
+                select o.xid, o.seq,
+                       sum(pg_column_size(e.payload)) over (order by o.xid, o.seq) as running_bytes,
+                       row_number() over (order by o.xid, o.seq) as n
                   from event_outbox o
                   join inbound_event e on e.seq = o.seq
-                 where o.seq > ?
-                 order by o.seq
+                 cross join horizon h
+                 where o.xid < h.xmin
+                   and (o.xid, o.seq) > (?::xid8, ?)
+                   and (?::text is null or e.instance <> ?::text or e.chat_id is distinct from ?::text)
+                 order by o.xid, o.seq
                  limit ?)
-            select e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.received_at,
-                   e.payload::text as payload
+            select c.xid::text as xid, e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id,
+                   e.received_at, e.payload::text as payload
               from candidates c
               join inbound_event e on e.seq = c.seq
-             where c.running_bytes <= ? or c.seq = (select min(seq) from candidates)
-             order by e.seq
+             where c.running_bytes <= ? or c.n = 1
+             order by c.xid, c.seq
             """;
 
-    /**
-     * How often a round starts from the head of the outbox instead of after the last event published. Deleted
-     * outbox rows leave dead index entries at the head until vacuum, which every scan from the head would wade
-     * through; the full scan catches events that committed late with a lower sequence (another replica's writer).
-     */
-    private static final long FULL_SCAN_INTERVAL_NANOS = 5_000_000_000L;
+    private static final String ONE = """
+            select o.xid::text as xid, e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id,
+                   e.received_at, e.payload::text as payload
+              from event_outbox o
+              join inbound_event e on e.seq = o.seq
+             where o.seq = ?
+            """;
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate separateTransaction;
     private final long lockKey;
     private final int batchSize;
     private final long batchBytes;
-    private volatile long cursor;
-    private volatile long lastFullScan;
+    private final int maxAttempts;
+    private final long maxBackoffNanos;
+    private final Counter setAside;
+    private final Counter rounds;
+    private final Counter published;
+
+    private String cursorXid = "0";
+    private long cursorSeq;
+    private List<OutboxEvent> inFlight;
+    private int limit;
+    private int consecutiveFailures;
+    private long retryAtNanos;
+    private OutboxEvent suspect;
+    private int suspectFailures;
+    private String suspectReason;
+    private Phase phase = Phase.NORMAL;
+    private OutboxEvent toSetAside;
+    private String toSetAsideReason;
+    private int toSetAsideAttempts;
+
+    /** What the next round is for. */
+    private enum Phase {
+        /** the oldest events after the cursor */
+        NORMAL,
+        /** the suspect failed alone too often: a round without its chat tells whether the trouble is the event */
+        PROBATION,
+        /** the other chats went through: the suspect's last try */
+        CONFIRMATION
+    }
 
     public EventOutbox(
             JdbcTemplate jdbc,
+            PlatformTransactionManager transactions,
+            MeterRegistry meters,
             @Value("${bundle.relay.lock-key}") long lockKey,
             @Value("${bundle.relay.batch-size}") int batchSize,
-            @Value("${bundle.relay.batch-bytes}") long batchBytes) {
+            @Value("${bundle.relay.batch-bytes}") long batchBytes,
+            @Value("${bundle.relay.max-attempts}") int maxAttempts,
+            @Value("${bundle.relay.max-backoff}") Duration maxBackoff) {
         this.jdbc = jdbc;
+        this.separateTransaction = new TransactionTemplate(transactions);
+        this.separateTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.lockKey = lockKey;
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
+        this.maxAttempts = Math.max(1, maxAttempts);
+        this.maxBackoffNanos = maxBackoff.toNanos();
+        this.limit = batchSize;
+        this.setAside = meters.counter("bundle.events.dead", "stage", "relay");
+        this.rounds = meters.counter("bundle.relay.rounds");
+        this.published = meters.counter("bundle.relay.published");
     }
 
-    /** The oldest unpublished events, or none when another replica is relaying. Must run in a transaction. */
-    public List<OutboxEvent> claimBatch() {
+    /** The next round's events, or none when another replica is relaying or failures back off. Must run in a transaction. */
+    public synchronized List<OutboxEvent> claimBatch() {
         Boolean leader = jdbc.queryForObject("select pg_try_advisory_xact_lock(?)", Boolean.class, lockKey);
         if (!Boolean.TRUE.equals(leader)) {
-            cursor = 0;
+            resetCursor();
             return List.of();
         }
-        long now = System.nanoTime();
-        long after = cursor;
-        if (now - lastFullScan > FULL_SCAN_INTERVAL_NANOS) {
-            after = 0;
-            lastFullScan = now;
+        if (inFlight != null) {
+            // the previous round ended without a mark or a failure report
+            roundFailed(null);
         }
-        // a round reads at most a few thousand rows by primary key; parallel workers would cost more than they save
+        if (toSetAside != null) {
+            setAside(toSetAside, toSetAsideReason);
+            toSetAside = null;
+        }
+        rounds.increment();
+        if (System.nanoTime() < retryAtNanos) {
+            return List.of();
+        }
+        // a round reads at most a few thousand rows by index; parallel workers would cost more than they save
         jdbc.execute("set local max_parallel_workers_per_gather = 0");
-        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, after, batchSize, batchBytes);
+        List<OutboxEvent> round = switch (phase) {
+            case NORMAL -> unpublished(cursorXid, cursorSeq, null, limit);
+            case PROBATION -> {
+                List<OutboxEvent> others = unpublished("0", 0, suspect, batchSize);
+                if (others.isEmpty()) {
+                    // nothing else to tell the event from an outage by: the event alone again
+                    phase = Phase.NORMAL;
+                    yield suspectAlone();
+                }
+                yield others;
+            }
+            case CONFIRMATION -> suspectAlone();
+        };
+        inFlight = round.isEmpty() ? null : round;
+        return round;
     }
 
-    public void markPublished(List<OutboxEvent> events) {
+    /** The suspect as it is now, or the normal round when it has left the outbox meanwhile. */
+    private List<OutboxEvent> suspectAlone() {
+        List<OutboxEvent> alone = jdbc.query(ONE, EventOutbox::toOutboxEvent, suspect.seq());
+        if (alone.isEmpty()) {
+            clearSuspect();
+            resetCursor();
+            return unpublished(cursorXid, cursorSeq, null, limit);
+        }
+        return alone;
+    }
+
+    public synchronized void markPublished(List<OutboxEvent> events) {
         Long[] seqs = events.stream().map(OutboxEvent::seq).toArray(Long[]::new);
         jdbc.update(connection -> {
-            var update = connection.prepareStatement("delete from event_outbox where seq = any(?)");
-            update.setArray(1, connection.createArrayOf("bigint", seqs));
-            return update;
+            var delete = connection.prepareStatement("delete from event_outbox where seq = any(?)");
+            delete.setArray(1, connection.createArrayOf("bigint", seqs));
+            return delete;
         });
-        cursor = Math.max(cursor, seqs[seqs.length - 1]);
+        published.increment(events.size());
+        inFlight = null;
+        consecutiveFailures = 0;
+        retryAtNanos = 0;
+        limit = Math.min(batchSize, limit * 2);
+        if (phase == Phase.PROBATION) {
+            phase = Phase.CONFIRMATION;
+            return;
+        }
+        if (suspect != null && events.stream().anyMatch(e -> e.seq() == suspect.seq())) {
+            LOG.info("Event {} went through after {} failed attempt(s)", suspect.eventId(), suspectFailures);
+            clearSuspect();
+            resetCursor();
+            return;
+        }
+        OutboxEvent last = events.get(events.size() - 1);
+        cursorXid = last.xid();
+        cursorSeq = last.seq();
+    }
+
+    /**
+     * The round failed (its transaction is rolled back): narrow down to the event that fails, and set it aside
+     * once it is shown to be the event rather than the broker or the database.
+     */
+    public synchronized void roundFailed(Exception cause) {
+        List<OutboxEvent> round = inFlight;
+        inFlight = null;
+        if (round == null) {
+            return;
+        }
+        consecutiveFailures++;
+        String reason = cause == null ? "the round did not complete" : describe(cause);
+        switch (phase) {
+            case PROBATION -> {
+                // the other chats fail as well: not the event's fault
+                LOG.warn("Relay rounds fail without event {} as well: not setting it aside ({})", suspect.eventId(), reason);
+                clearSuspect();
+                resetCursor();
+                backOff();
+            }
+            case CONFIRMATION -> {
+                // set aside at the start of the next round: this round's transaction may still hold the event's row
+                toSetAside = suspect;
+                toSetAsideReason = (suspectReason == null ? reason : suspectReason) + "; later events went through";
+                toSetAsideAttempts = suspectFailures + 1;
+                clearSuspect();
+                resetCursor();
+            }
+            case NORMAL -> {
+                if (round.size() > 1) {
+                    // halve until the event that fails is alone; no backoff while narrowing down
+                    limit = Math.max(1, round.size() / 2);
+                    return;
+                }
+                OutboxEvent event = round.get(0);
+                if (suspect != null && suspect.seq() == event.seq()) {
+                    suspectFailures++;
+                } else {
+                    suspect = event;
+                    suspectFailures = 1;
+                }
+                suspectReason = reason;
+                backOff();
+                if (suspectFailures >= maxAttempts) {
+                    phase = Phase.PROBATION;
+                }
+            }
+        }
+    }
+
+    private List<OutboxEvent> unpublished(String afterXid, long afterSeq, OutboxEvent excludedChat, int count) {
+        String instance = excludedChat == null ? null : excludedChat.instance();
+        String chat = excludedChat == null ? null : excludedChat.chatId();
+        return jdbc.query(UNPUBLISHED, EventOutbox::toOutboxEvent, afterXid, afterSeq, instance, instance, chat,
+                count, batchBytes);
+    }
+
+    /** Out of the outbox, into the dead CRM deliveries, in a transaction of its own: it must stick. */
+    private void setAside(OutboxEvent event, String reason) {
+        String orderingKey = event.orderingKey().length() <= MAX_ORDERING_KEY
+                ? event.orderingKey() : "unordered|" + event.eventId();
+        String error = abbreviate("not published to the broker after " + toSetAsideAttempts + " attempts: " + reason);
+        separateTransaction.executeWithoutResult(status -> {
+            jdbc.update("delete from event_outbox where seq = ?", event.seq());
+            jdbc.update("""
+                    insert into crm_delivery (event_id, seq, ordering_key, instance, event_type, state, last_error, dead_at)
+                    values (?, ?, ?, ?, ?, 'dead', ?, now())
+                    on conflict (event_id) do update
+                       set state = 'dead', last_error = excluded.last_error, dead_at = now(), leased_until = null,
+                           updated_at = now()
+                    """, event.eventId(), event.seq(), orderingKey, event.instance(), event.eventType(), error);
+        });
+        setAside.increment();
+        LOG.error("Event {} ({} of instance {}) set aside: {}; the events after it go on", event.eventId(),
+                event.eventType(), event.instance(), error);
+    }
+
+    private void backOff() {
+        long backoff = Math.min(maxBackoffNanos, FIRST_BACKOFF_NANOS << Math.min(20, consecutiveFailures - 1));
+        retryAtNanos = System.nanoTime() + backoff;
+    }
+
+    private void clearSuspect() {
+        suspect = null;
+        suspectFailures = 0;
+        suspectReason = null;
+        phase = Phase.NORMAL;
+    }
+
+    private void resetCursor() {
+        cursorXid = "0";
+        cursorSeq = 0;
+    }
+
+    private static String describe(Exception cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == cause ? cause.toString() : cause + " (" + root + ")";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 1000 ? text : text.substring(0, 1000) + "…";
     }
 
     public static String familyOf(String eventType) {
@@ -108,6 +338,7 @@ public class EventOutbox {
         String instance = row.getString("instance");
         String chatId = row.getString("chat_id");
         return new OutboxEvent(
+                row.getString("xid"),
                 row.getLong("seq"),
                 row.getString("event_id"),
                 eventType,

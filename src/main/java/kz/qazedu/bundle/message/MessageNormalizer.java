@@ -27,6 +27,9 @@ public class MessageNormalizer {
             "mimetype", "fileName", "title", "fileLength", "seconds", "ptt", "width", "height", "pageCount",
             "degreesLatitude", "degreesLongitude", "name", "address", "displayName");
 
+    /** 9999-12-31T23:59:59Z */
+    private static final long LATEST_TIMESTAMP = 253_402_300_799L;
+
     private final ObjectMapper json;
 
     public MessageNormalizer(ObjectMapper json) {
@@ -188,9 +191,13 @@ public class MessageNormalizer {
         return text(data.path("contextInfo"), "stanzaId");
     }
 
+    /**
+     * Seconds since the epoch, within the years 1970 to 9999 (what PostgreSQL, the JDK and a CRM can all hold);
+     * anything else ({@code 1e17}, a negative number) is no timestamp, and the event keeps its time of arrival.
+     */
     private static Instant timestampOf(JsonNode node) {
         Long seconds = longOf(node);
-        return seconds == null || seconds <= 0 ? null : Instant.ofEpochSecond(seconds);
+        return seconds == null || seconds <= 0 || seconds > LATEST_TIMESTAMP ? null : Instant.ofEpochSecond(seconds);
     }
 
     /** A long written as a number, a string, or protobuf's {@code {low, high}}. */
@@ -199,7 +206,7 @@ public class MessageNormalizer {
             return null;
         }
         if (node.isNumber()) {
-            return node.asLong();
+            return node.canConvertToLong() ? node.asLong() : null;
         }
         if (node.isTextual()) {
             try {
@@ -208,7 +215,7 @@ public class MessageNormalizer {
                 return null;
             }
         }
-        if (node.isObject() && node.has("low")) {
+        if (node.isObject() && node.path("low").canConvertToLong()) {
             return (node.path("high").asLong(0) << 32) | (node.path("low").asLong() & 0xffffffffL);
         }
         return null;

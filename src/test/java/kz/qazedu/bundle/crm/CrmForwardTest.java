@@ -12,6 +12,7 @@ import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,9 @@ class CrmForwardTest extends IntegrationTest {
 
     @Autowired
     ActiveMQConnectionFactory broker;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     @DynamicPropertySource
     static void crm(DynamicPropertyRegistry properties) {
@@ -308,6 +312,82 @@ class CrmForwardTest extends IntegrationTest {
         assertThat(requests).hasSize(3).extracting(r -> r.getHeader("webhook-id")).containsOnly(eventId);
         assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
                 Integer.class, eventId)).containsExactly(500, 500, 200);
+    }
+
+    @Test
+    void anEventTheRelayCannotRecordIsSetAsideAloneAndEverythingAfterItFlows() {
+        String instance = uniqueInstance();
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(204)));
+        double deadBefore = meters.counter("bundle.events.dead", "stage", "relay").count();
+        // accepted by an intake without identifier limits: a chat id no index can hold
+        StringBuilder digits = new StringBuilder();
+        java.util.Random random = new java.util.Random();
+        while (digits.length() < 3000) {
+            digits.append(Long.toHexString(random.nextLong()));
+        }
+        String hugeChat = digits + "@s.whatsapp.net";
+        String poison = journal(instance, hugeChat, "POISON-" + instance,
+                message(instance, hugeChat, "POISON-" + instance).toString());
+
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            after.add(webhooks.post(message(instance, "7700000001" + i + "@s.whatsapp.net", "AFTER-" + i + "-" + instance))
+                    .json().path("eventId").asText());
+        }
+
+        eventually().until(() -> after.stream().allMatch(id -> "delivered".equals(state(id))));
+        eventually().until(() -> "dead".equals(state(poison)));
+        assertThat(unpublished(instance)).isZero();
+        assertThat(meters.counter("bundle.events.dead", "stage", "relay").count()).isEqualTo(deadBefore + 1);
+        JsonNode listed = webhooks.get("/api/v1/crm/deliveries?state=dead&instance=" + instance,
+                "Authorization", "Bearer test-api-token").json().path("deliveries");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.path(0).path("eventId").asText()).isEqualTo(poison);
+        assertThat(listed.path(0).path("lastError").asText()).contains("not published to the broker");
+    }
+
+    @Test
+    void anEventThatCannotBeMappedIsDeadLetteredAtOnceAndItsChatGoesOn() throws Exception {
+        String instance = uniqueInstance();
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(204)));
+        String chat = "77000000071@s.whatsapp.net";
+        // accepted by an intake without a depth limit: one level deeper in the CRM event than JSON writers allow
+        ObjectNode deep = message(instance, chat, "DEEP-" + instance);
+        deep.with("data").with("message").put("nested", "DEEP");
+        String payload = deep.toString().replace("\"DEEP\"", "{\"n\":".repeat(1000) + "{}" + "}".repeat(1000));
+        String unmappable = journal(instance, chat, deep.path("data").path("key").path("id").asText(), payload);
+        String next = webhooks.post(message(instance, chat, "NEXT-" + instance)).json().path("eventId").asText();
+
+        eventually().until(() -> "delivered".equals(state(next)));
+        assertThat(state(unmappable)).isEqualTo("dead");
+        Map<String, Object> dead = jdbc.queryForMap("select attempts, last_error from crm_delivery where event_id = ?",
+                unmappable);
+        assertThat(dead.get("attempts")).isEqualTo(1);
+        assertThat((String) dead.get("last_error")).contains("cannot be mapped");
+        assertThat(requestsFor(instance)).extracting(r -> r.getHeader("webhook-id")).containsExactly(next);
+        try (Connection connection = broker.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Message copy = session.createConsumer(session.createQueue("DLQ.crm"), "eventId = '" + unmappable + "'")
+                    .receive(10_000);
+            assertThat(copy).as("a copy of the stored event on the dead-letter queue").isNotNull();
+        }
+    }
+
+    /** Stores an event in the journal directly, the way an older bundle's intake would have accepted it. */
+    private String journal(String instance, String chat, String messageId, String payload) {
+        String eventId = "evt_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        jdbc.update("""
+                with e as (insert into inbound_event (event_id, event_type, instance, chat_id, message_id, payload,
+                                                      received_at)
+                           values (?, 'messages.upsert', ?, ?, ?, ?::jsonb, now()) returning seq)
+                insert into event_outbox (seq) select seq from e
+                """, eventId, instance, chat, messageId, payload);
+        return eventId;
     }
 
     private static ObjectNode message(String instance, String chat, String id) {

@@ -58,6 +58,12 @@ class EventOutboxRelayTest extends IntegrationTest {
     @Autowired
     TransactionTemplate transactions;
 
+    @Autowired
+    javax.sql.DataSource dataSource;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @Value("${bundle.topic.messages-upsert}")
     String messagesUpsertTopic;
 
@@ -128,6 +134,64 @@ class EventOutboxRelayTest extends IntegrationTest {
         });
         assertThat(unpublished(instance))
                 .isZero();
+    }
+
+    @Test
+    void theRelayNeverPassesAnEventWhoseTransactionMayStillCommit() throws Exception {
+        String subscriber = "horizon-" + UUID.randomUUID().toString().substring(0, 8);
+        MessageConsumer stream = session.createConsumer(
+                session.createQueue("Consumer." + subscriber + "." + messagesUpsertTopic));
+        String instance = uniqueInstance();
+        String chat = "77051110000@s.whatsapp.net";
+
+        // another writer (a second replica's journal) has stored the chat's first event but not committed yet
+        ObjectNode first = message(instance, chat, "first");
+        String firstId = "evt_" + UUID.randomUUID().toString().replace("-", "");
+        try (java.sql.Connection writer = dataSource.getConnection()) {
+            writer.setAutoCommit(false);
+            try (var insert = writer.prepareStatement("""
+                    with e as (insert into inbound_event (event_id, event_type, instance, chat_id, message_id, payload,
+                                                          received_at)
+                               values (?, 'messages.upsert', ?, ?, ?, ?::jsonb, now()) returning seq)
+                    insert into event_outbox (seq) select seq from e
+                    """)) {
+                insert.setString(1, firstId);
+                insert.setString(2, instance);
+                insert.setString(3, chat);
+                insert.setString(4, first.path("data").path("key").path("id").asText());
+                insert.setString(5, first.toString());
+                insert.executeUpdate();
+            }
+            // meanwhile this replica accepts an event of another chat, and the relay goes round a few times
+            assertThat(webhooks.post(message(instance, "77051110001@s.whatsapp.net", "other chat")).status()).isEqualTo(202);
+            double roundsBefore = meters.counter("bundle.relay.rounds").count();
+            eventually().until(() -> meters.counter("bundle.relay.rounds").count() >= roundsBefore + 5);
+            writer.commit();
+        }
+        // the chat's next event, posted after the first one was acknowledged
+        assertThat(webhooks.post(message(instance, chat, "second")).status()).isEqualTo(202);
+
+        List<String> order = new ArrayList<>();
+        TextMessage received;
+        while (order.size() < 3 && (received = (TextMessage) stream.receive(20_000)) != null) {
+            var body = JSON.readTree(received.getText());
+            if (chat.equals(body.path("data").path("key").path("remoteJid").asText())) {
+                order.add(body.path("data").path("message").path("conversation").asText());
+            } else {
+                order.add("other");
+            }
+        }
+        assertThat(order).containsSubsequence("first", "second").contains("other");
+        stream.close();
+    }
+
+    private static ObjectNode message(String instance, String chat, String text) {
+        ObjectNode body = sample("messages.upsert.text.json", instance);
+        ObjectNode key = (ObjectNode) body.path("data").path("key");
+        key.put("remoteJid", chat).put("id", "3EB0" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase())
+                .remove("remoteJidAlt");
+        ((ObjectNode) body.path("data").path("message")).put("conversation", text);
+        return body;
     }
 
     /** Hashes the text {@code rounds} times: CPU work of uneven length, as real processing would be. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
@@ -16,7 +17,7 @@ import org.springframework.beans.factory.annotation.Value;
 
 /**
  * The queue-consumer error policy: a message the store cannot process is rolled back, redelivered by the broker
- * with backoff, then moved to the dead-letter queue DLQ.&lt;queue&gt;, not lost and not acknowledged.
+ * with backoff, then moved to the dead-letter queue DLQ.&lt;queue&gt;, not lost and not acknowledged, and counted.
  */
 class QueueConsumerDeadLetterTest extends IntegrationTest {
 
@@ -29,9 +30,13 @@ class QueueConsumerDeadLetterTest extends IntegrationTest {
     @Value("${bundle.store.consumer-name}")
     String consumer;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void aMessageTheStoreCannotProcessIsRedeliveredThenDeadLettered() throws Exception {
         String eventId = "evt_poison_" + UUID.randomUUID().toString().replace("-", "");
+        double deadBefore = meters.counter("bundle.events.dead", "stage", "store").count();
         try (Connection connection = broker.createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -47,6 +52,7 @@ class QueueConsumerDeadLetterTest extends IntegrationTest {
             assertThat(dead).as("dead-lettered after the broker's redeliveries").isNotNull();
             assertThat(((TextMessage) dead).getText()).isEqualTo("this is not an Evolution webhook");
             assertThat(dead.getStringProperty("dlqDeliveryFailureCause")).contains("Delivery[3] exceeds redelivery policy limit");
+            eventually().until(() -> meters.counter("bundle.events.dead", "stage", "store").count() >= deadBefore + 1);
         }
     }
 }

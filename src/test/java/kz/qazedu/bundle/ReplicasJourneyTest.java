@@ -1,0 +1,155 @@
+package kz.qazedu.bundle;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static kz.qazedu.bundle.support.EvolutionSamples.JSON;
+import static kz.qazedu.bundle.support.EvolutionSamples.sample;
+import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.WebhookClient;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Two bundle processes on one broker and one PostgreSQL, both taking webhooks (two journal writers), relaying (one
+ * at a time) and forwarding to the CRM: chats that post in turn through both, each event only after the previous
+ * one of its chat was acknowledged, reach the CRM complete and in order.
+ */
+@DirtiesContext
+class ReplicasJourneyTest extends IntegrationTest {
+
+    private static final WireMockServer CRM = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+    private static final int BROKER_PORT = freePort();
+    private static final String SCHEMA = "replicas";
+
+    @DynamicPropertySource
+    static void replicas(DynamicPropertyRegistry properties) {
+        settings().forEach((key, value) -> properties.add(key, () -> value));
+        properties.add("bundle.broker.embedded-listen", () -> "tcp://127.0.0.1:" + BROKER_PORT);
+    }
+
+    private static Map<String, String> settings() {
+        if (!CRM.isRunning()) {
+            CRM.start();
+            CRM.stubFor(post(urlEqualTo("/crm")).willReturn(aResponse().withStatus(204)));
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("bundle.crm.enabled", "true");
+        settings.put("bundle.crm.url", "http://127.0.0.1:" + CRM.port() + "/crm");
+        settings.put("spring.datasource.url", "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + SCHEMA);
+        settings.put("spring.flyway.schemas", SCHEMA);
+        settings.put("bundle.relay.lock-key", "7318205");
+        return settings;
+    }
+
+    @AfterAll
+    static void stopCrm() {
+        CRM.stop();
+    }
+
+    @Test
+    void chatsPostingThroughBothReplicasReachTheCrmCompleteAndInOrder() throws Exception {
+        List<String> arguments = new ArrayList<>();
+        settings().forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        arguments.add("--bundle.broker.url=tcp://127.0.0.1:" + BROKER_PORT);
+        try (ConfigurableApplicationContext replica = new SpringApplicationBuilder(BundleApplication.class)
+                .profiles("test").run(arguments.toArray(String[]::new))) {
+            List<WebhookClient> replicas = List.of(webhooks,
+                    new WebhookClient(httpPort(replica.getBean(CamelContext.class))));
+            String instance = uniqueInstance();
+            int chats = 20;
+            int perChat = 15;
+            ExecutorService posters = Executors.newFixedThreadPool(chats);
+            List<Future<?>> posted = new ArrayList<>();
+            for (int c = 0; c < chats; c++) {
+                String chat = "770512300" + String.format("%02d", c) + "@s.whatsapp.net";
+                int first = c % 2;
+                posted.add(posters.submit(() -> {
+                    for (int i = 0; i < perChat; i++) {
+                        WebhookClient through = replicas.get((first + i) % 2);
+                        assertThat(through.post(message(instance, chat, i)).status()).isEqualTo(202);
+                    }
+                }));
+            }
+            for (Future<?> future : posted) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+            posters.shutdown();
+
+            eventually().atMost(Duration.ofSeconds(60)).until(() -> received(instance).values().stream()
+                    .mapToInt(List::size).sum() == chats * perChat);
+            Map<String, List<Integer>> byChat = received(instance);
+            assertThat(byChat).hasSize(chats);
+            byChat.forEach((chat, sequence) -> assertThat(sequence).as(chat).hasSize(perChat).isSorted());
+        }
+    }
+
+    /** Per chat, the sequence numbers of the messages the CRM received, in the order it received them. */
+    private static Map<String, List<Integer>> received(String instance) {
+        List<ServeEvent> served = new ArrayList<>(CRM.getAllServeEvents());
+        Collections.reverse(served);
+        Map<String, List<Integer>> byChat = new LinkedHashMap<>();
+        for (ServeEvent event : served) {
+            JsonNode body = read(event.getRequest().getBodyAsString());
+            if (instance.equals(body.path("instance").asText())) {
+                byChat.computeIfAbsent(body.path("chat").path("id").asText(), c -> new ArrayList<>())
+                        .add(Integer.parseInt(body.path("message").path("text").asText()));
+            }
+        }
+        return byChat;
+    }
+
+    private static ObjectNode message(String instance, String chat, int sequence) {
+        ObjectNode body = sample("messages.upsert.text.json", instance);
+        ((ObjectNode) body.path("data").path("key")).put("remoteJid", chat)
+                .put("id", "3EB0" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase())
+                .remove("remoteJidAlt");
+        ((ObjectNode) body.path("data").path("message")).put("conversation", String.valueOf(sequence));
+        return body;
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
