@@ -7,6 +7,7 @@ import static kz.qazedu.bundle.support.EvolutionSamples.JSON;
 import static kz.qazedu.bundle.support.EvolutionSamples.sample;
 import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,8 +29,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import jakarta.jms.JMSSecurityException;
 import kz.qazedu.bundle.support.IntegrationTest;
 import kz.qazedu.bundle.support.WebhookClient;
+import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +113,24 @@ class ReplicasJourneyTest extends IntegrationTest {
             Map<String, List<Integer>> byChat = received(instance);
             assertThat(byChat).hasSize(chats);
             byChat.forEach((chat, sequence) -> assertThat(sequence).as(chat).hasSize(perChat).isSorted());
+        }
+    }
+
+    @Test
+    void theEmbeddedBrokersListenerTakesNoAnonymousClient() throws Exception {
+        var url = "tcp://127.0.0.1:" + BROKER_PORT;
+        try (var anonymous = new ActiveMQConnectionFactory(url).createConnection()) {
+            assertThatThrownBy(anonymous::start).isInstanceOf(JMSSecurityException.class);
+        } catch (JMSSecurityException refused) {
+            // refused while connecting
+        }
+        try (var wrong = new ActiveMQConnectionFactory("test-broker", "wrong", url).createConnection()) {
+            assertThatThrownBy(wrong::start).isInstanceOf(JMSSecurityException.class);
+        } catch (JMSSecurityException refused) {
+            // refused while connecting
+        }
+        try (var bundle = new ActiveMQConnectionFactory("test-broker", "test-broker-password", url).createConnection()) {
+            bundle.start();
         }
     }
 

@@ -1,6 +1,8 @@
 package kz.qazedu.bundle.inbound;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -26,19 +28,23 @@ public class EvolutionWebhookParser {
     private static final Logger LOG = LoggerFactory.getLogger(EvolutionWebhookParser.class);
 
     static final String REDACTED = "[redacted]";
+    private static final String MEDIA_KEY = "mediaKey";
     private static final Pattern PATH_TOKEN = Pattern.compile("/key/[^/?#]+");
 
     private final JsonBodies bodies;
     private final Clock clock;
     private final boolean redactApiKey;
+    private final boolean redactMediaKeys;
 
     public EvolutionWebhookParser(
             JsonBodies bodies,
             Clock clock,
-            @Value("${bundle.webhook.redact-evolution-apikey:true}") boolean redactApiKey) {
+            @Value("${bundle.webhook.redact-evolution-apikey:true}") boolean redactApiKey,
+            @Value("${bundle.webhook.redact-media-keys:true}") boolean redactMediaKeys) {
         this.bodies = bodies;
         this.clock = clock;
         this.redactApiKey = redactApiKey;
+        this.redactMediaKeys = redactMediaKeys;
     }
 
     /**
@@ -80,12 +86,14 @@ public class EvolutionWebhookParser {
     /**
      * Secrets must not travel on with the event (to the journal, the broker's streams and the CRM): Evolution
      * echoes the webhook URL in {@code destination}, which for global webhooks holds the bundle's token
-     * ({@code /key/<token>}), and puts the instance's own API key in {@code apikey}.
+     * ({@code /key/<token>}), puts the instance's own API key in {@code apikey}, and each media message carries
+     * the {@code mediaKey} that decrypts its file on WhatsApp's servers (Evolution keeps its own copy to serve
+     * the media).
      *
      * @return whether anything was redacted
      */
     private boolean redact(ObjectNode root) {
-        boolean changed = false;
+        boolean changed = redactMediaKeys && redactMediaKeys(root.get("data"));
         JsonNode destination = root.get("destination");
         if (destination != null && destination.isTextual()) {
             String redacted = PATH_TOKEN.matcher(destination.asText()).replaceAll("/key/" + REDACTED);
@@ -98,6 +106,38 @@ public class EvolutionWebhookParser {
         if (redactApiKey && apikey != null && apikey.isTextual() && !apikey.asText().isEmpty()) {
             root.put("apikey", REDACTED);
             changed = true;
+        }
+        return changed;
+    }
+
+    /** Replaces every {@code mediaKey} in the event's data (quoted messages included). */
+    private static boolean redactMediaKeys(JsonNode data) {
+        if (data == null) {
+            return false;
+        }
+        boolean changed = false;
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(data);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node instanceof ObjectNode object) {
+                JsonNode key = object.get(MEDIA_KEY);
+                if (key != null && !key.isNull() && !(key.isTextual() && REDACTED.equals(key.asText()))) {
+                    object.put(MEDIA_KEY, REDACTED);
+                    changed = true;
+                }
+                object.elements().forEachRemaining(child -> {
+                    if (child.isContainerNode()) {
+                        pending.push(child);
+                    }
+                });
+            } else if (node.isArray()) {
+                node.forEach(child -> {
+                    if (child.isContainerNode()) {
+                        pending.push(child);
+                    }
+                });
+            }
         }
         return changed;
     }

@@ -1,10 +1,12 @@
 package kz.qazedu.bundle.outbound;
 
+import java.net.InetAddress;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 
 import org.apache.camel.component.http.HttpComponent;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,6 +22,13 @@ public class OutboundConfiguration {
     @Bean
     RandomGenerator outboundRandom() {
         return new Random();
+    }
+
+    /** The system's name service, for the media URL check; tests put a fixed one in its place. */
+    @Bean
+    @ConditionalOnMissingBean
+    MediaUrls.HostResolver hostResolver() {
+        return InetAddress::getAllByName;
     }
 
     @Bean("evolution-http")

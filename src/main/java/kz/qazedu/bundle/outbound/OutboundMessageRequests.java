@@ -1,6 +1,5 @@
 package kz.qazedu.bundle.outbound;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,11 +41,15 @@ public class OutboundMessageRequests {
     private static final Set<String> FIELDS = Set.of("instance", "to", "text", "media", "replyTo", "crmMessageId");
     private static final Set<String> MEDIA_FIELDS = Set.of("type", "url", "caption", "fileName", "mimetype");
     private static final int MAX_ID_LENGTH = 200;
+    private static final int MAX_FILE_NAME = 255;
+    private static final int MAX_MIMETYPE = 127;
+    private static final Pattern MIMETYPE = Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+");
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final JsonBodies bodies;
     private final Recipients recipients;
+    private final MediaUrls mediaUrls;
     private final Clock clock;
     private final int maxTextLength;
 
@@ -54,12 +58,14 @@ public class OutboundMessageRequests {
             ObjectMapper json,
             JsonBodies bodies,
             Recipients recipients,
+            MediaUrls mediaUrls,
             Clock clock,
             @Value("${bundle.outbound.max-text-length}") int maxTextLength) {
         this.jdbc = jdbc;
         this.json = json;
         this.bodies = bodies;
         this.recipients = recipients;
+        this.mediaUrls = mediaUrls;
         this.clock = clock;
         this.maxTextLength = maxTextLength;
     }
@@ -184,7 +190,7 @@ public class OutboundMessageRequests {
         if (crmMessageId != null && (crmMessageId.isEmpty() || crmMessageId.length() > MAX_ID_LENGTH)) {
             errors.put("crmMessageId", "must be 1 to " + MAX_ID_LENGTH + " characters");
         }
-        Media media = media(root.get("media"), errors);
+        Media media = media(root.get("media"), errors, mediaUrls);
         if (media == null && !errors.containsKey("media")) {
             if (text == null && !errors.containsKey("text")) {
                 errors.put("text", "required unless media is given");
@@ -206,7 +212,7 @@ public class OutboundMessageRequests {
                 crmMessageId);
     }
 
-    private static Media media(JsonNode node, Map<String, String> errors) {
+    private static Media media(JsonNode node, Map<String, String> errors, MediaUrls mediaUrls) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -226,12 +232,23 @@ public class OutboundMessageRequests {
         String url = text(node, "url", errors, "media.url");
         if (url == null) {
             errors.putIfAbsent("media.url", "required: an http or https URL Evolution can download");
-        } else if (!isHttpUrl(url)) {
-            errors.put("media.url", "must be an absolute http or https URL");
+        } else {
+            String problem = mediaUrls.problem(url);
+            if (problem != null) {
+                errors.put("media.url", problem);
+            }
         }
         String caption = text(node, "caption", errors, "media.caption");
         String fileName = text(node, "fileName", errors, "media.fileName");
         String mimetype = text(node, "mimetype", errors, "media.mimetype");
+        if (fileName != null && (fileName.isBlank() || fileName.length() > MAX_FILE_NAME
+                || fileName.chars().anyMatch(Character::isISOControl))) {
+            errors.put("media.fileName", "must be 1 to " + MAX_FILE_NAME + " characters without control characters");
+        }
+        if (mimetype != null && (mimetype.length() > MAX_MIMETYPE || !MIMETYPE.matcher(mimetype).matches())) {
+            errors.put("media.mimetype", "must be a media type such as image/jpeg or application/pdf, at most "
+                    + MAX_MIMETYPE + " characters");
+        }
         if ("document".equals(type) && fileName == null && !errors.containsKey("media.fileName")) {
             errors.put("media.fileName", "required for a document: the name the recipient sees");
         }
@@ -239,16 +256,6 @@ public class OutboundMessageRequests {
             errors.put("media.caption", "audio has no caption in WhatsApp");
         }
         return new Media(type, url, caption, fileName, mimetype);
-    }
-
-    private static boolean isHttpUrl(String url) {
-        try {
-            URI uri = new URI(url);
-            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static String text(JsonNode node, String field, Map<String, String> errors) {

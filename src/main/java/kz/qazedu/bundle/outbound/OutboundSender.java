@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.crm.RetrySchedule;
+import kz.qazedu.bundle.instance.InstanceTags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -55,6 +56,7 @@ public class OutboundSender {
     private final RetrySchedule retries;
     private final int pauseAfterFailures;
     private final MeterRegistry meters;
+    private final InstanceTags tags;
 
     public OutboundSender(
             JdbcTemplate jdbc,
@@ -64,6 +66,7 @@ public class OutboundSender {
             InstanceSending sending,
             RandomGenerator random,
             MeterRegistry meters,
+            InstanceTags tags,
             @Value("${bundle.outbound.retry-schedule}") String retrySchedule,
             @Value("${bundle.outbound.pause-after-failures}") int pauseAfterFailures) {
         this.jdbc = jdbc;
@@ -73,6 +76,7 @@ public class OutboundSender {
         this.sending = sending;
         this.random = random;
         this.meters = meters;
+        this.tags = tags;
         this.retries = new RetrySchedule(retrySchedule);
         this.pauseAfterFailures = pauseAfterFailures;
     }
@@ -161,7 +165,8 @@ public class OutboundSender {
         if (decision instanceof PacingDecision.Fail fail) {
             jdbc.update("update outbound_message set dispatched_at = null where id = ?", id);
             status(id, "failed", 25, "first_contact_not_allowed", fail.reason(), null, now, false);
-            meters.counter("bundle.outbound.sends", "instance", instance, "outcome", "first_contact_not_allowed").increment();
+            meters.counter("bundle.outbound.sends", "instance", tags.of(instance), "outcome", "first_contact_not_allowed")
+                    .increment();
             return null;
         }
         PacingDecision.Send send = (PacingDecision.Send) decision;
@@ -217,7 +222,7 @@ public class OutboundSender {
      */
     private void apply(SendJob job, EvolutionOutcome outcome, String failureCode, boolean serverError) {
         Instant now = clock.instant();
-        meters.counter("bundle.outbound.sends", "instance", job.instance(), "outcome",
+        meters.counter("bundle.outbound.sends", "instance", tags.of(job.instance()), "outcome",
                 failureCode != null ? failureCode : outcome.kind().name().toLowerCase()).increment();
         if (outcome.kind() == EvolutionOutcome.Kind.SENT) {
             status(job.id(), "sent", 20, null, null, outcome.waMessageId(), now, false);

@@ -5,6 +5,7 @@ import java.io.File;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.RedeliveryPolicy;
+import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.broker.region.group.MessageGroupHashBucketFactory;
 import org.apache.activemq.broker.region.policy.IndividualDeadLetterStrategy;
@@ -25,7 +26,8 @@ import org.springframework.util.StringUtils;
 
 /**
  * The ActiveMQ side: an embedded broker when no {@code BROKER_URL} is set (persistent, dead-letter queue per
- * queue, also listening on TCP for other systems), the client connection factory with the redelivery policy that
+ * queue; in this process only, unless {@code BROKER_EMBEDDED_LISTEN} opens it on TCP to other systems, which then
+ * log in with {@code BROKER_USER} and {@code BROKER_PASSWORD}), the client connection factory with the redelivery policy that
  * owns retries of failed queue consumers, and the broker transaction the routes refer to.
  */
 @Configuration(proxyBeanMethods = false)
@@ -36,7 +38,9 @@ public class BrokerConfiguration {
     BrokerService embeddedBroker(
             @Value("${bundle.broker.embedded-name}") String name,
             @Value("${bundle.broker.data-dir}") String dataDir,
-            @Value("${bundle.broker.embedded-listen}") String listen) throws Exception {
+            @Value("${bundle.broker.embedded-listen}") String listen,
+            @Value("${bundle.broker.user:}") String user,
+            @Value("${bundle.broker.password:}") String password) throws Exception {
         File directory = new File(dataDir).getAbsoluteFile();
         BrokerService broker = new BrokerService();
         broker.setBrokerName(name);
@@ -65,6 +69,12 @@ public class BrokerConfiguration {
         broker.setDestinationPolicy(policies);
 
         if (StringUtils.hasText(listen)) {
+            // other systems may connect: only with the broker's credentials, never anonymously
+            if (!StringUtils.hasText(user) || !StringUtils.hasText(password)) {
+                throw new IllegalStateException("BROKER_EMBEDDED_LISTEN opens the embedded broker to other processes:"
+                        + " set BROKER_USER and BROKER_PASSWORD as well");
+            }
+            broker.setPlugins(new BrokerPlugin[] {new BrokerLogin(user, password)});
             broker.addConnector(listen);
         }
         return broker;

@@ -17,7 +17,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * With no {@code DB_URL}, the bundle runs a real PostgreSQL of its own whose data survives restarts
- * (under {@code bundle.db.embedded-data-dir}). With {@code DB_URL} set, Spring Boot's data source is used.
+ * (under {@code bundle.db.embedded-data-dir}), with every commit synced to disk as an external one would: a webhook
+ * is acknowledged only once its event is on disk. It listens on loopback only, on a random port. With
+ * {@code DB_URL} set, Spring Boot's data source is used.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isBlank()")
@@ -32,6 +34,10 @@ public class EmbeddedPostgresConfiguration {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                // the library's default is off, which would make "durable before 2xx" false on this path
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
+                .setServerConfig("full_page_writes", "on")
                 .start();
         LOG.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dir);
         return postgres;

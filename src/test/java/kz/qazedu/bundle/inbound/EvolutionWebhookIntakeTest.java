@@ -184,6 +184,21 @@ class EvolutionWebhookIntakeTest extends IntegrationTest {
     }
 
     @Test
+    void mediaKeysAreRedactedBeforeTheEventIsStoredQuotedMessagesIncluded() throws Exception {
+        String instance = uniqueInstance();
+        ObjectNode image = sample("messages.upsert.image-caption.json", instance);
+        String key = image.findValue("mediaKey").asText();
+        ((ObjectNode) image.path("data")).putObject("contextInfo").putObject("quotedMessage")
+                .putObject("documentMessage").put("mediaKey", "quoted-media-key");
+        assertThat(webhooks.post(image).status()).isEqualTo(202);
+
+        String stored = jdbc.queryForObject("select payload::text from inbound_event where instance = ?", String.class,
+                instance);
+        assertThat(stored).doesNotContain(key).doesNotContain("quoted-media-key");
+        assertThat(JSON.readTree(stored).findValuesAsText("mediaKey")).containsOnly("[redacted]").hasSize(2);
+    }
+
+    @Test
     void rejectsBodiesThatAreNotEvolutionWebhooksWithA400NamingTheProblem() {
         String instance = uniqueInstance();
         assertBadRequest("", "empty_body", "empty");

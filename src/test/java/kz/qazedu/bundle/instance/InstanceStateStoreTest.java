@@ -44,6 +44,19 @@ class InstanceStateStoreTest extends IntegrationTest {
         eventually().during(java.time.Duration.ofMillis(500)).until(() -> (Integer) state(instance).get("qr_count") == 1);
     }
 
+    @Test
+    void aPairingCodeIsKeptOnlyUntilTheNumberIsConnected() {
+        String instance = uniqueInstance();
+        ObjectNode pairing = sample("qrcode.updated.json", instance);
+        ((ObjectNode) pairing.path("data").path("qrcode")).put("pairingCode", "WZYEH1YY");
+        webhooks.post(pairing);
+        eventually().until(() -> "WZYEH1YY".equals(state(instance).get("pairing_code")));
+
+        webhooks.post(sample("connection.update.open.json", instance));
+        eventually().until(() -> "open".equals(state(instance).get("state")));
+        assertThat(state(instance).get("pairing_code")).isNull();
+    }
+
     private Map<String, Object> state(String instance) {
         return jdbc.queryForList("select * from instance where name = ?", instance).stream().findFirst().orElse(Map.of());
     }

@@ -48,16 +48,23 @@ class OutboundHousekeepingTest extends OutboundTestBase {
     }
 
     @Test
-    void theQueueOfEachInstanceAndItsPauseAreGauges() {
+    void theQueueOfEachInstanceAndItsPauseAreGaugesAndUnknownInstancesShareOneTag() {
         String instance = uniqueInstance();
+        connection(instance, "close");
+        eventually().until(() -> count("select count(*) from instance where name = ?", instance) == 1);
         pause(instance);
+        String unknown = uniqueInstance();
+        pause(unknown);
+        sendText(unknown, "77051234569", "To an instance no webhook came from");
         sendText(instance, "77051234567", "One");
         sendText(instance, "77051234568", "Two");
 
         eventually().until(() -> {
             String metrics = webhooks.get("/actuator/prometheus", "Authorization", "Bearer " + API_TOKEN).body();
             return metrics.matches("(?s).*bundle_outbound_waiting\\{[^}]*instance=\"" + instance + "\"[^}]*} 2\\.0.*")
-                    && metrics.matches("(?s).*bundle_outbound_paused\\{[^}]*instance=\"" + instance + "\"[^}]*} 1\\.0.*");
+                    && metrics.matches("(?s).*bundle_outbound_paused\\{[^}]*instance=\"" + instance + "\"[^}]*} 1\\.0.*")
+                    && metrics.matches("(?s).*bundle_outbound_waiting\\{[^}]*instance=\"other\"[^}]*} [1-9].*")
+                    && !metrics.contains(unknown);
         });
     }
 

@@ -59,12 +59,13 @@ public final class EvolutionSamples {
         }
     }
 
-    /** The body as the bundle stores and streams it: Evolution's instance API key redacted. */
+    /** The body as the bundle stores and streams it: Evolution's instance API key and media keys redacted. */
     public static ObjectNode asStored(ObjectNode body) {
         ObjectNode stored = body.deepCopy();
         if (stored.path("apikey").isTextual()) {
             stored.put("apikey", "[redacted]");
         }
+        stored.findParents("mediaKey").forEach(parent -> ((ObjectNode) parent).put("mediaKey", "[redacted]"));
         return stored;
     }
 

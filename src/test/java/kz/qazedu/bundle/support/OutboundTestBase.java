@@ -18,6 +18,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import kz.qazedu.bundle.outbound.MediaUrls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -210,6 +211,18 @@ public abstract class OutboundTestBase extends IntegrationTest {
         @Primary
         MutableClock mutableClock() {
             return new MutableClock();
+        }
+
+        /** No name service here: the test media host is a public address, every other name is unknown. */
+        @Bean
+        @Primary
+        MediaUrls.HostResolver testHostResolver() {
+            return host -> {
+                if (host.endsWith(".example.com")) {
+                    return new java.net.InetAddress[] {java.net.InetAddress.getByName("93.184.215.14")};
+                }
+                return java.net.InetAddress.getAllByName(host);
+            };
         }
     }
 }
