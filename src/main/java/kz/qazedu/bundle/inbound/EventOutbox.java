@@ -50,6 +50,7 @@ public class EventOutbox {
     /** Ordering keys longer than this (which no valid event has) are not written to an index. */
     private static final int MAX_ORDERING_KEY = 512;
     private static final long FIRST_BACKOFF_NANOS = 20_000_000L;
+    private static final long HELD_BACK_WARNING_NANOS = 10_000_000_000L;
 
     /**
      * The oldest events in the outbox of ended transactions, after the cursor and outside the excluded chat, up to
@@ -106,6 +107,8 @@ public class EventOutbox {
     private int suspectFailures;
     private String suspectReason;
     private Phase phase = Phase.NORMAL;
+    private long heldBackSince;
+    private long lastHeldBackWarning;
     private OutboxEvent toSetAside;
     private String toSetAsideReason;
     private int toSetAsideAttempts;
@@ -178,7 +181,42 @@ public class EventOutbox {
             case CONFIRMATION -> suspectAlone();
         };
         inFlight = round.isEmpty() ? null : round;
+        if (round.isEmpty() && phase == Phase.NORMAL) {
+            watchHorizon();
+        } else {
+            heldBackSince = 0;
+        }
         return round;
+    }
+
+    /**
+     * Events wait while an older transaction is still running anywhere in the database cluster (the horizon is
+     * cluster-wide). A transaction left open for long holds every event back: say which one.
+     */
+    private void watchHorizon() {
+        Boolean waiting = jdbc.queryForObject("""
+                select exists (select 1 from event_outbox where xid >= pg_snapshot_xmin(pg_current_snapshot()))
+                """, Boolean.class);
+        long now = System.nanoTime();
+        if (!Boolean.TRUE.equals(waiting)) {
+            heldBackSince = 0;
+            return;
+        }
+        if (heldBackSince == 0) {
+            heldBackSince = now;
+        } else if (now - heldBackSince > HELD_BACK_WARNING_NANOS && now - lastHeldBackWarning > HELD_BACK_WARNING_NANOS) {
+            lastHeldBackWarning = now;
+            List<String> oldest = jdbc.queryForList("""
+                    select format('pid %s (%s, %s, database %s, transaction open %s s): %s', pid, usename,
+                                  state, datname, extract(epoch from now() - xact_start)::int, left(query, 200))
+                      from pg_stat_activity
+                     where backend_xid is not null
+                     order by age(backend_xid) desc
+                     limit 1
+                    """, String.class);
+            LOG.warn("Events have waited {} s for an older transaction to end; the oldest open one is {}",
+                    (now - heldBackSince) / 1_000_000_000L, oldest.isEmpty() ? "gone" : oldest.get(0));
+        }
     }
 
     /** The suspect as it is now, or the normal round when it has left the outbox meanwhile. */
