@@ -1,7 +1,9 @@
 package kz.qazedu.bundle;
 
 import static kz.qazedu.bundle.support.EvolutionSamples.JSON;
+import static kz.qazedu.bundle.support.EvolutionSamples.newMessageId;
 import static kz.qazedu.bundle.support.EvolutionSamples.sample;
+import static kz.qazedu.bundle.support.EvolutionSamples.textMessage;
 import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static kz.qazedu.bundle.support.WebhookClient.TOKEN;
 import static kz.qazedu.bundle.support.WebhookClient.TOKEN_HEADER;
@@ -16,15 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.stream.Stream;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.Jwts;
 import kz.qazedu.bundle.support.RawHttp;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -98,9 +97,8 @@ class HostileInputTest extends IntegrationTest {
             hostile.check().verify(this, response);
         }
 
-        ObjectNode valid = sample("messages.upsert.text.json", FLOW_INSTANCE);
-        String id = "3EB0" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase();
-        valid.with("data").with("key").put("id", id);
+        String id = newMessageId();
+        ObjectNode valid = textMessage(FLOW_INSTANCE, "77051234567@s.whatsapp.net", id, "valid after a hostile case");
         assertThat(webhooks.post(valid).status()).as("a valid event after " + hostile.name()).isEqualTo(202);
         FLOWED.add(id);
     }
@@ -651,11 +649,7 @@ class HostileInputTest extends IntegrationTest {
 
     /** A text message of a new instance with a new id. */
     private static ObjectNode message() {
-        ObjectNode body = sample("messages.upsert.text.json", uniqueInstance());
-        body.with("data").with("key").put("id", "3EB0" + UUID.randomUUID().toString().replace("-", "")
-                .substring(0, 16).toUpperCase());
-        ((ObjectNode) body.path("data").path("message")).put("conversation", "Olá, hello");
-        return body;
+        return textMessage(uniqueInstance(), "77051234567@s.whatsapp.net", newMessageId(), "Olá, hello");
     }
 
     private static ObjectNode sendRequest() {
@@ -716,22 +710,14 @@ class HostileInputTest extends IntegrationTest {
     }
 
     private static String claims(long iat, long exp) {
-        return "{\"app\":\"evolution\",\"action\":\"webhook\",\"iat\":" + iat + ",\"exp\":" + exp + "}";
+        return Jwts.claims(iat, exp);
     }
 
     private static String jwt(String header, String claims, String secret) {
-        String input = encode(header) + "." + encode(claims);
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return input + "." + Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Jwts.hs256(header, claims, secret);
     }
 
     private static String encode(String json) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return Jwts.base64Url(json);
     }
 }

@@ -3,22 +3,19 @@ package kz.qazedu.bundle;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static kz.qazedu.bundle.support.EvolutionSamples.JSON;
-import static kz.qazedu.bundle.support.EvolutionSamples.sample;
+import static kz.qazedu.bundle.support.EvolutionSamples.json;
+import static kz.qazedu.bundle.support.EvolutionSamples.newMessageId;
+import static kz.qazedu.bundle.support.EvolutionSamples.textMessage;
 import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,6 +28,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import jakarta.jms.JMSSecurityException;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.Ports;
 import kz.qazedu.bundle.support.WebhookClient;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
@@ -51,7 +49,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class ReplicasJourneyTest extends IntegrationTest {
 
     private static final WireMockServer CRM = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    private static final int BROKER_PORT = freePort();
+    private static final int BROKER_PORT = Ports.free();
     private static final String SCHEMA = "replicas";
 
     @DynamicPropertySource
@@ -147,7 +145,7 @@ class ReplicasJourneyTest extends IntegrationTest {
         Map<String, List<Integer>> byChat = new LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (ServeEvent event : served) {
-            JsonNode body = read(event.getRequest().getBodyAsString());
+            JsonNode body = json(event.getRequest().getBodyAsString());
             if (instance.equals(body.path("instance").asText()) && seen.add(event.getRequest().getHeader("webhook-id"))) {
                 byChat.computeIfAbsent(body.path("chat").path("id").asText(), c -> new ArrayList<>())
                         .add(Integer.parseInt(body.path("message").path("text").asText()));
@@ -157,27 +155,6 @@ class ReplicasJourneyTest extends IntegrationTest {
     }
 
     private static ObjectNode message(String instance, String chat, int sequence) {
-        ObjectNode body = sample("messages.upsert.text.json", instance);
-        ((ObjectNode) body.path("data").path("key")).put("remoteJid", chat)
-                .put("id", "3EB0" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase())
-                .remove("remoteJidAlt");
-        ((ObjectNode) body.path("data").path("message")).put("conversation", String.valueOf(sequence));
-        return body;
-    }
-
-    private static JsonNode read(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return textMessage(instance, chat, newMessageId(), String.valueOf(sequence));
     }
 }

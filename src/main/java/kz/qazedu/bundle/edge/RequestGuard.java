@@ -52,6 +52,8 @@ public final class RequestGuard {
     public static final String OPERATIONS_PREFIX = "/actuator/";
     private static final String HEALTH = "/actuator/health";
     private static final String CLOSE = "close";
+    /** How often connections are checked against their deadlines: the timeouts' precision. */
+    private static final long SWEEP_MILLIS = 250;
 
     private final HttpLimits limits;
     private final WebhookAuthenticator webhooks;
@@ -85,6 +87,10 @@ public final class RequestGuard {
         this.vertx = vertx;
         this.webhookBodies = bodies(limits.maxBodyBytes());
         this.otherBodies = bodies(limits.apiMaxBodyBytes());
+        vertx.setPeriodic(SWEEP_MILLIS, id -> {
+            long now = System.nanoTime();
+            deadlines.values().forEach(deadline -> deadline.check(now));
+        });
         router.route().order(-100).handler(this::admit);
         router.route().order(-90).handler(this::authorize);
         for (int status : new int[] {400, 401, 403, 404, 405, 413, 414, 415, 431, 500, 501, 503}) {
@@ -303,13 +309,15 @@ public final class RequestGuard {
 
     /**
      * When a connection must have sent something: the next request head ({@code HTTP_HEADER_TIMEOUT}) while no
-     * request is open, the body of the open request ({@code HTTP_BODY_TIMEOUT}). Used on the connection's event
-     * loop only.
+     * request is open, the body of the open request ({@code HTTP_BODY_TIMEOUT}). Written on the connection's event
+     * loop, read by the sweep: a timestamp per connection instead of a timer per request.
      */
     private final class Deadline {
 
         private final HttpConnection connection;
-        private long timer = -1;
+        private volatile long at;
+        private volatile HttpServerRequest pending;
+        private volatile String reason;
         private int open;
 
         Deadline(HttpConnection connection) {
@@ -317,13 +325,16 @@ public final class RequestGuard {
         }
 
         void awaitRequest() {
-            restart(limits.headerTimeout().toMillis(), "header_timeout", null);
+            pending = null;
+            reason = "header_timeout";
+            at = System.nanoTime() + limits.headerTimeout().toNanos();
         }
 
         void requestStarted(RoutingContext ctx) {
             open++;
-            HttpServerRequest request = ctx.request();
-            restart(limits.bodyTimeout().toMillis(), "body_timeout", request);
+            pending = ctx.request();
+            reason = "body_timeout";
+            at = System.nanoTime() + limits.bodyTimeout().toNanos();
             ctx.addEndHandler(v -> {
                 open--;
                 if (open == 0) {
@@ -332,22 +343,25 @@ public final class RequestGuard {
             });
         }
 
-        private void restart(long millis, String reason, HttpServerRequest request) {
-            cancel();
-            timer = vertx.setTimer(millis, id -> {
-                timer = -1;
-                if (request == null ? open == 0 : !request.isEnded()) {
-                    refused(reason);
-                    connection.close();
-                }
-            });
+        /** Closes the connection when its time is up and it has not sent what it owed. */
+        void check(long now) {
+            long deadline = at;
+            if (deadline == 0 || now - deadline < 0) {
+                return;
+            }
+            HttpServerRequest request = pending;
+            if (request == null || !request.isEnded()) {
+                at = 0;
+                refused(reason);
+                connection.close();
+            } else {
+                // the body is in: the answer is the route's business, and the next head's deadline starts after it
+                at = 0;
+            }
         }
 
         void cancel() {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-                timer = -1;
-            }
+            at = 0;
         }
     }
 }

@@ -101,6 +101,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public class IntakeBenchmark {
 
     private static final String TOKEN = "test-webhook-token";
+    private static final String API_TOKEN = "test-api-token";
     private static final String SAMPLE = "messages.upsert.text.json";
     private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
     private static final int REQUEST_TIMEOUT_MS = 60_000;
@@ -598,6 +599,9 @@ public class IntakeBenchmark {
                     .putHeader("Content-Type", "application/json");
             if (intake) {
                 options.putHeader("X-Webhook-Token", TOKEN);
+            } else {
+                // every path but the webhook's takes the API token at the HTTP edge
+                options.putHeader("Authorization", "Bearer " + API_TOKEN);
             }
             client.request(options)
                     .compose(request -> request.send(Buffer.buffer(body)))

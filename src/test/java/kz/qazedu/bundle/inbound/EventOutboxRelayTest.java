@@ -186,12 +186,7 @@ class EventOutboxRelayTest extends IntegrationTest {
     }
 
     private static ObjectNode message(String instance, String chat, String text) {
-        ObjectNode body = sample("messages.upsert.text.json", instance);
-        ObjectNode key = (ObjectNode) body.path("data").path("key");
-        key.put("remoteJid", chat).put("id", "3EB0" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase())
-                .remove("remoteJidAlt");
-        ((ObjectNode) body.path("data").path("message")).put("conversation", text);
-        return body;
+        return EvolutionSamples.textMessage(instance, chat, EvolutionSamples.newMessageId(), text);
     }
 
     /** Hashes the text {@code rounds} times: CPU work of uneven length, as real processing would be. */

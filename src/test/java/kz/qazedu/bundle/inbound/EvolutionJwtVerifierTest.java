@@ -3,16 +3,13 @@ package kz.qazedu.bundle.inbound;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Base64;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.support.Jwts;
 import org.junit.jupiter.api.Test;
 
 /** Tokens as Evolution's jsonwebtoken signs them, including with secrets shorter than JOSE libraries accept. */
@@ -77,22 +74,14 @@ class EvolutionJwtVerifierTest {
 
     private static String claims(Instant expiry) {
         long exp = expiry.getEpochSecond();
-        return "{\"app\":\"evolution\",\"action\":\"webhook\",\"iat\":" + (exp - 600) + ",\"exp\":" + exp + "}";
+        return Jwts.claims(exp - 600, exp);
     }
 
     private static String token(String header, String claims, String secret) {
-        String input = encode(header) + "." + encode(claims);
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return input + "." + Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Jwts.hs256(header, claims, secret);
     }
 
     private static String encode(String json) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return Jwts.base64Url(json);
     }
 }

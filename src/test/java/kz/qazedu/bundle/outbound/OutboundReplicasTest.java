@@ -3,8 +3,6 @@ package kz.qazedu.bundle.outbound;
 import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +11,7 @@ import java.util.stream.Stream;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import kz.qazedu.bundle.BundleApplication;
 import kz.qazedu.bundle.support.OutboundTestBase;
+import kz.qazedu.bundle.support.Ports;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class OutboundReplicasTest extends OutboundTestBase {
 
-    private static final int BROKER_PORT = freePort();
+    private static final int BROKER_PORT = Ports.free();
 
     @DynamicPropertySource
     static void listenOnTcp(DynamicPropertyRegistry properties) {
@@ -56,14 +55,6 @@ class OutboundReplicasTest extends OutboundTestBase {
                 assertThat(gap).as("gap before send %d", i).isGreaterThanOrEqualTo(495);
             }
             assertThat(replica.isRunning()).isTrue();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -69,6 +69,28 @@ public final class EvolutionSamples {
         return stored;
     }
 
+    /** A text message of {@code instance} in {@code chat} (a phone JID, no LID) with its own id and text. */
+    public static ObjectNode textMessage(String instance, String chat, String id, String text) {
+        ObjectNode body = sample("messages.upsert.text.json", instance);
+        ((ObjectNode) body.path("data").path("key")).put("remoteJid", chat).put("id", id).remove("remoteJidAlt");
+        ((ObjectNode) body.path("data").path("message")).put("conversation", text);
+        return body;
+    }
+
+    /** A new WhatsApp-like message id ({@code 3EB0} and 16 hex digits). */
+    public static String newMessageId() {
+        return "3EB0" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase();
+    }
+
+    /** {@code text} as JSON, for a test that has read it from a response or a message. */
+    public static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String uniqueInstance() {
         return "test-" + UUID.randomUUID().toString().substring(0, 8);
     }
