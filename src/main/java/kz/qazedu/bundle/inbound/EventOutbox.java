@@ -33,8 +33,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * round fails too, the trouble is not the event (the broker is down, say) and nothing is set aside; if it goes
  * through, the event gets one last try, and failing that it is set aside: taken out of the outbox, recorded as a
  * dead CRM delivery with its reason (listed and replayable through the deliveries API), counted
- * ({@code bundle_events_dead_total{stage="relay"}}) and logged. {@code bundle_relay_rounds_total} and
- * {@code bundle_relay_published_total} show the relay at work. Failed rounds back off up to
+ * ({@code bundle_events_dead_total{stage="relay"}}) and logged. {@code bundle_relay_rounds_total},
+ * {@code bundle_relay_published_total} and {@code bundle_relay_failures_total} show the relay at work. Failed rounds back off up to
  * {@code RELAY_MAX_BACKOFF}. An event whose broker commit succeeded but whose mark did not is published again;
  * consumers are idempotent by event id.
  */
@@ -96,6 +96,7 @@ public class EventOutbox {
     private final Counter setAside;
     private final Counter rounds;
     private final Counter published;
+    private final Counter failedRounds;
 
     private String cursorXid = "0";
     private long cursorSeq;
@@ -144,6 +145,7 @@ public class EventOutbox {
         this.setAside = meters.counter("bundle.events.dead", "stage", "relay");
         this.rounds = meters.counter("bundle.relay.rounds");
         this.published = meters.counter("bundle.relay.published");
+        this.failedRounds = meters.counter("bundle.relay.failures");
     }
 
     /** The next round's events, or none when another replica is relaying or failures back off. Must run in a transaction. */
@@ -268,6 +270,7 @@ public class EventOutbox {
             return;
         }
         consecutiveFailures++;
+        failedRounds.increment();
         String reason = cause == null ? "the round did not complete" : describe(cause);
         switch (phase) {
             case PROBATION -> {

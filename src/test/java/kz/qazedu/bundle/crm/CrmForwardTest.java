@@ -349,6 +349,47 @@ class CrmForwardTest extends IntegrationTest {
     }
 
     @Test
+    void theEventsAfterOneTheRelaySetsAsideInItsOwnChatGoOnInOrder() {
+        String instance = uniqueInstance();
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(204)));
+        String chat = "77000000081@s.whatsapp.net";
+        // a failure no one foresaw, bound to one event: the database refuses to record its delivery
+        jdbc.execute("""
+                create or replace function refuse_one_delivery() returns trigger language plpgsql as $$
+                begin
+                    if new.state = 'pending' and new.event_id in (select event_id from inbound_event
+                                                                   where instance = '%s' and message_id = 'P-%s') then
+                        raise exception 'this delivery cannot be recorded';
+                    end if;
+                    return new;
+                end $$""".formatted(instance, instance));
+        jdbc.execute("create trigger refuse_one_delivery before insert on crm_delivery for each row "
+                + "execute function refuse_one_delivery()");
+        String poison = journal(instance, chat, "P-" + instance, message(instance, chat, "P-" + instance).toString());
+        try {
+            List<String> later = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                later.add(webhooks.post(message(instance, chat, "L" + i + "-" + instance)).json().path("eventId").asText());
+            }
+            webhooks.post(message(instance, "77000000082@s.whatsapp.net", "OTHER-" + instance));
+
+            eventually().until(() -> later.stream().allMatch(id -> "delivered".equals(state(id))));
+            assertThat(state(poison)).isEqualTo("dead");
+            assertThat(jdbc.queryForObject("select last_error from crm_delivery where event_id = ?", String.class, poison))
+                    .contains("this delivery cannot be recorded");
+            List<String> order = requestsFor(instance).stream()
+                    .map(r -> parse(r.getBodyAsString()).path("message").path("id").asText().replace("-" + instance, ""))
+                    .filter(id -> id.startsWith("L")).toList();
+            assertThat(order).containsExactly("L1", "L2", "L3");
+        } finally {
+            jdbc.execute("drop trigger refuse_one_delivery on crm_delivery");
+            jdbc.execute("drop function refuse_one_delivery()");
+        }
+    }
+
+    @Test
     void anEventThatCannotBeMappedIsDeadLetteredAtOnceAndItsChatGoesOn() throws Exception {
         String instance = uniqueInstance();
         CRM.stubFor(post(urlEqualTo("/evolution-events"))

@@ -48,6 +48,9 @@ class DatabaseOutageTest extends IntegrationTest {
     @Test
     void answers503WhileTheDatabaseIsDownAndLeavesNothingHalfWritten() throws Exception {
         String instance = uniqueInstance();
+        // the embedded database syncs every commit: a 202 means the event is on disk
+        assertThat(jdbc.queryForObject("show synchronous_commit", String.class)).isEqualTo("on");
+        assertThat(jdbc.queryForObject("show fsync", String.class)).isEqualTo("on");
         assertThat(post(instance, "before").status()).isEqualTo(202);
         eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 1);
 
@@ -64,6 +67,8 @@ class DatabaseOutageTest extends IntegrationTest {
             Reply during = post(instance, "during");
             assertThat(during.status()).isEqualTo(503);
             assertThat(during.json().path("error").asText()).isEqualTo("unavailable");
+            assertThat(during.json().path("correlationId").asText()).isNotBlank();
+            assertThat(during.body()).doesNotContain("Exception").doesNotContain("SQL").doesNotContain("Connection");
             assertThat(stream.receive(2000)).as("no broker message for an event that was not stored").isNull();
 
             try (EmbeddedPostgres restarted = EmbeddedPostgres.builder()
