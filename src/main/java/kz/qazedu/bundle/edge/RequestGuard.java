@@ -1,9 +1,7 @@
 package kz.qazedu.bundle.edge;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,10 +27,7 @@ import org.slf4j.LoggerFactory;
  * What every request goes through before a route sees it, on the HTTP server's event loop, so that what an
  * outsider sends costs a bounded amount whatever it is:
  * <ol>
- *   <li>connections beyond {@code HTTP_MAX_CONNECTIONS} are closed at once; a connection must send a complete
- *       request head within {@code HTTP_HEADER_TIMEOUT} of opening or of its previous answer, and the body
- *       within {@code HTTP_BODY_TIMEOUT} of the head, else it is closed (slow-header and slow-body attacks keep no
- *       socket for long, and never hold a worker thread);</li>
+ *   <li>connections are capped and must keep their deadlines ({@link ConnectionWatch});</li>
  *   <li>beyond {@code HTTP_MAX_REQUESTS_IN_FLIGHT} requests, 503 with {@code Retry-After};</li>
  *   <li>credentials are checked from the request's own headers and path (never its query string) <em>before</em>
  *       the body is read: webhooks by {@link WebhookAuthenticator}, {@code /actuator/*} by the metrics or API
@@ -52,8 +47,6 @@ public final class RequestGuard {
     public static final String OPERATIONS_PREFIX = "/actuator/";
     private static final String HEALTH = "/actuator/health";
     private static final String CLOSE = "close";
-    /** How often connections are checked against their deadlines: the timeouts' precision. */
-    private static final long SWEEP_MILLIS = 250;
 
     private final HttpLimits limits;
     private final WebhookAuthenticator webhooks;
@@ -61,11 +54,9 @@ public final class RequestGuard {
     private final ApiAuthenticator api;
     private final JsonReplies replies;
     private final MeterRegistry meters;
-    private final AtomicInteger connections = new AtomicInteger();
+    private final ConnectionWatch connections;
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
-    private final Map<HttpConnection, Deadline> deadlines = new ConcurrentHashMap<>();
-    private Vertx vertx;
     private BodyHandler webhookBodies;
     private BodyHandler otherBodies;
 
@@ -77,20 +68,16 @@ public final class RequestGuard {
         this.api = api;
         this.replies = replies;
         this.meters = meters;
-        meters.gauge("bundle.http.connections", connections);
+        this.connections = new ConnectionWatch(limits, meters);
         meters.gauge("bundle.http.requests.in.flight", requestsInFlight);
         meters.gauge("bundle.http.body.bytes.in.flight", bodyBytesInFlight);
     }
 
     /** Puts the guard in front of every route of {@code router}, and JSON answers behind them. */
     public void install(Vertx vertx, Router router) {
-        this.vertx = vertx;
         this.webhookBodies = bodies(limits.maxBodyBytes());
         this.otherBodies = bodies(limits.apiMaxBodyBytes());
-        vertx.setPeriodic(SWEEP_MILLIS, id -> {
-            long now = System.nanoTime();
-            deadlines.values().forEach(deadline -> deadline.check(now));
-        });
+        connections.start(vertx);
         router.route().order(-100).handler(this::admit);
         router.route().order(-90).handler(this::authorize);
         for (int status : new int[] {400, 401, 403, 404, 405, 413, 414, 415, 431, 500, 501, 503}) {
@@ -106,22 +93,9 @@ public final class RequestGuard {
         };
     }
 
-    /** A new connection: closed at once beyond the cap, else watched until it closes. */
+    /** A new connection: see {@link ConnectionWatch}. */
     public void onConnection(HttpConnection connection) {
-        if (connections.incrementAndGet() > limits.maxConnections()) {
-            connections.decrementAndGet();
-            refused("connections");
-            connection.close();
-            return;
-        }
-        Deadline deadline = new Deadline(connection);
-        deadlines.put(connection, deadline);
-        connection.closeHandler(v -> {
-            connections.decrementAndGet();
-            deadlines.remove(connection);
-            deadline.cancel();
-        });
-        deadline.awaitRequest();
+        connections.onConnection(connection);
     }
 
     /** A request the HTTP decoder could not read (request line or headers too long, not HTTP). */
@@ -145,10 +119,7 @@ public final class RequestGuard {
     }
 
     private void admit(RoutingContext ctx) {
-        Deadline deadline = deadlines.get(ctx.request().connection());
-        if (deadline != null) {
-            deadline.requestStarted(ctx);
-        }
+        connections.requestStarted(ctx);
         if (requestsInFlight.incrementAndGet() > limits.maxRequestsInFlight()) {
             requestsInFlight.decrementAndGet();
             refuse(ctx, 503, "busy", "too many requests in flight; send it again later");
@@ -289,7 +260,7 @@ public final class RequestGuard {
     }
 
     private void refused(String reason) {
-        meters.counter("bundle.http.refused", "reason", reason).increment();
+        ConnectionWatch.refused(meters, reason);
     }
 
     private static boolean isWebhook(RoutingContext ctx) {
@@ -305,63 +276,5 @@ public final class RequestGuard {
 
     private static String abbreviate(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";
-    }
-
-    /**
-     * When a connection must have sent something: the next request head ({@code HTTP_HEADER_TIMEOUT}) while no
-     * request is open, the body of the open request ({@code HTTP_BODY_TIMEOUT}). Written on the connection's event
-     * loop, read by the sweep: a timestamp per connection instead of a timer per request.
-     */
-    private final class Deadline {
-
-        private final HttpConnection connection;
-        private volatile long at;
-        private volatile HttpServerRequest pending;
-        private volatile String reason;
-        private int open;
-
-        Deadline(HttpConnection connection) {
-            this.connection = connection;
-        }
-
-        void awaitRequest() {
-            pending = null;
-            reason = "header_timeout";
-            at = System.nanoTime() + limits.headerTimeout().toNanos();
-        }
-
-        void requestStarted(RoutingContext ctx) {
-            open++;
-            pending = ctx.request();
-            reason = "body_timeout";
-            at = System.nanoTime() + limits.bodyTimeout().toNanos();
-            ctx.addEndHandler(v -> {
-                open--;
-                if (open == 0) {
-                    awaitRequest();
-                }
-            });
-        }
-
-        /** Closes the connection when its time is up and it has not sent what it owed. */
-        void check(long now) {
-            long deadline = at;
-            if (deadline == 0 || now - deadline < 0) {
-                return;
-            }
-            HttpServerRequest request = pending;
-            if (request == null || !request.isEnded()) {
-                at = 0;
-                refused(reason);
-                connection.close();
-            } else {
-                // the body is in: the answer is the route's business, and the next head's deadline starts after it
-                at = 0;
-            }
-        }
-
-        void cancel() {
-            at = 0;
-        }
     }
 }

@@ -28,11 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the bundle's own events, written inside other transactions) wrote it. An event acknowledged before another one
  * was posted belongs to an older transaction, so a chat's events leave in the order they were accepted.
  *
- * <p><b>One bad event stops only itself.</b> A failed round is split in halves until the event that fails is
- * alone. Once it has failed {@code RELAY_MAX_ATTEMPTS} times alone, the next round leaves out its chat: if that
- * round fails too, the trouble is not the event (the broker is down, say) and nothing is set aside; if it goes
- * through, the event gets one last try, and failing that it is set aside: taken out of the outbox, recorded as a
- * dead CRM delivery with its reason (listed and replayable through the deliveries API), counted
+ * <p><b>One bad event stops only itself.</b> {@link RelayRounds} narrows a failing round down to the event that
+ * fails and tells it from an outage; an event it gives up on is set aside here: taken out of the outbox, recorded
+ * as a dead CRM delivery with its reason (listed and replayable through the deliveries API), counted
  * ({@code bundle_events_dead_total{stage="relay"}}) and logged. {@code bundle_relay_rounds_total},
  * {@code bundle_relay_published_total} and {@code bundle_relay_failures_total} show the relay at work. Failed rounds back off up to
  * {@code RELAY_MAX_BACKOFF}. An event whose broker commit succeeded but whose mark did not is published again;
@@ -49,7 +47,6 @@ public class EventOutbox {
 
     /** Ordering keys longer than this (which no valid event has) are not written to an index. */
     private static final int MAX_ORDERING_KEY = 512;
-    private static final long FIRST_BACKOFF_NANOS = 20_000_000L;
     private static final long HELD_BACK_WARNING_NANOS = 10_000_000_000L;
 
     /**
@@ -89,40 +86,15 @@ public class EventOutbox {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate separateTransaction;
     private final long lockKey;
-    private final int batchSize;
     private final long batchBytes;
-    private final int maxAttempts;
-    private final long maxBackoffNanos;
+    private final RelayRounds rounds;
     private final Counter setAside;
-    private final Counter rounds;
+    private final Counter roundsCounted;
     private final Counter published;
     private final Counter failedRounds;
-
-    private String cursorXid = "0";
-    private long cursorSeq;
     private List<OutboxEvent> inFlight;
-    private int limit;
-    private int consecutiveFailures;
-    private long retryAtNanos;
-    private OutboxEvent suspect;
-    private int suspectFailures;
-    private String suspectReason;
-    private Phase phase = Phase.NORMAL;
     private long heldBackSince;
     private long lastHeldBackWarning;
-    private OutboxEvent toSetAside;
-    private String toSetAsideReason;
-    private int toSetAsideAttempts;
-
-    /** What the next round is for. */
-    private enum Phase {
-        /** the oldest events after the cursor */
-        NORMAL,
-        /** the suspect failed alone too often: a round without its chat tells whether the trouble is the event */
-        PROBATION,
-        /** the other chats went through: the suspect's last try */
-        CONFIRMATION
-    }
 
     public EventOutbox(
             JdbcTemplate jdbc,
@@ -137,13 +109,10 @@ public class EventOutbox {
         this.separateTransaction = new TransactionTemplate(transactions);
         this.separateTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.lockKey = lockKey;
-        this.batchSize = batchSize;
         this.batchBytes = batchBytes;
-        this.maxAttempts = Math.max(1, maxAttempts);
-        this.maxBackoffNanos = maxBackoff.toNanos();
-        this.limit = batchSize;
+        this.rounds = new RelayRounds(batchSize, maxAttempts, maxBackoff);
         this.setAside = meters.counter("bundle.events.dead", "stage", "relay");
-        this.rounds = meters.counter("bundle.relay.rounds");
+        this.roundsCounted = meters.counter("bundle.relay.rounds");
         this.published = meters.counter("bundle.relay.published");
         this.failedRounds = meters.counter("bundle.relay.failures");
     }
@@ -152,43 +121,78 @@ public class EventOutbox {
     public synchronized List<OutboxEvent> claimBatch() {
         Boolean leader = jdbc.queryForObject("select pg_try_advisory_xact_lock(?)", Boolean.class, lockKey);
         if (!Boolean.TRUE.equals(leader)) {
-            resetCursor();
+            rounds.resetCursor();
             return List.of();
         }
         if (inFlight != null) {
             // the previous round ended without a mark or a failure report
             roundFailed(null);
         }
-        if (toSetAside != null) {
-            setAside(toSetAside, toSetAsideReason);
-            toSetAside = null;
+        RelayRounds.SetAside aside = rounds.takeSetAside();
+        if (aside != null) {
+            setAside(aside);
         }
-        rounds.increment();
-        if (System.nanoTime() < retryAtNanos) {
-            return List.of();
-        }
+        roundsCounted.increment();
         // a round reads at most a few thousand rows by index; parallel workers would cost more than they save
         jdbc.execute("set local max_parallel_workers_per_gather = 0");
-        List<OutboxEvent> round = switch (phase) {
-            case NORMAL -> unpublished(cursorXid, cursorSeq, null, limit);
-            case PROBATION -> {
-                List<OutboxEvent> others = unpublished("0", 0, suspect, batchSize);
-                if (others.isEmpty()) {
-                    // nothing else to tell the event from an outage by: the event alone again
-                    phase = Phase.NORMAL;
-                    yield suspectAlone();
-                }
-                yield others;
-            }
-            case CONFIRMATION -> suspectAlone();
-        };
+        RelayRounds.Plan plan = rounds.next(System.nanoTime());
+        List<OutboxEvent> round = take(plan);
+        if (round.isEmpty() && plan instanceof RelayRounds.Oldest oldest && oldest.withoutChatOf() != null) {
+            // no other chat to tell the event from an outage by: the event alone again
+            round = take(rounds.nothingElse());
+        }
         inFlight = round.isEmpty() ? null : round;
-        if (round.isEmpty() && phase == Phase.NORMAL) {
+        if (round.isEmpty() && rounds.phase() == RelayRounds.Phase.NORMAL && !(plan instanceof RelayRounds.Wait)) {
             watchHorizon();
         } else {
             heldBackSince = 0;
         }
         return round;
+    }
+
+    public synchronized void markPublished(List<OutboxEvent> events) {
+        Long[] seqs = events.stream().map(OutboxEvent::seq).toArray(Long[]::new);
+        jdbc.update(connection -> {
+            var delete = connection.prepareStatement("delete from event_outbox where seq = any(?)");
+            delete.setArray(1, connection.createArrayOf("bigint", seqs));
+            return delete;
+        });
+        published.increment(events.size());
+        inFlight = null;
+        OutboxEvent suspect = rounds.suspect();
+        if (suspect != null && events.stream().anyMatch(e -> e.seq() == suspect.seq())) {
+            LOG.info("Event {} went through after {} failed attempt(s)", suspect.eventId(), rounds.suspectFailures());
+        }
+        rounds.published(events);
+    }
+
+    /**
+     * The round failed (its transaction is rolled back): narrow down to the event that fails, and set it aside
+     * once it is shown to be the event rather than the broker or the database.
+     */
+    public synchronized void roundFailed(Exception cause) {
+        List<OutboxEvent> round = inFlight;
+        inFlight = null;
+        if (round == null) {
+            return;
+        }
+        failedRounds.increment();
+        OutboxEvent suspect = rounds.suspect();
+        String reason = cause == null ? "the round did not complete" : describe(cause);
+        if (rounds.failed(round, reason, System.nanoTime())) {
+            LOG.warn("Relay rounds fail without event {} as well: not setting it aside ({})", suspect.eventId(), reason);
+        }
+    }
+
+    private List<OutboxEvent> take(RelayRounds.Plan plan) {
+        if (plan instanceof RelayRounds.Oldest oldest) {
+            return unpublished(oldest.afterXid(), oldest.afterSeq(), oldest.withoutChatOf(), oldest.count());
+        }
+        if (plan instanceof RelayRounds.Alone alone) {
+            List<OutboxEvent> found = jdbc.query(ONE, EventOutbox::toOutboxEvent, alone.event().seq());
+            return found.isEmpty() ? take(rounds.suspectGone()) : found;
+        }
+        return List.of();
     }
 
     /**
@@ -221,95 +225,6 @@ public class EventOutbox {
         }
     }
 
-    /** The suspect as it is now, or the normal round when it has left the outbox meanwhile. */
-    private List<OutboxEvent> suspectAlone() {
-        List<OutboxEvent> alone = jdbc.query(ONE, EventOutbox::toOutboxEvent, suspect.seq());
-        if (alone.isEmpty()) {
-            clearSuspect();
-            resetCursor();
-            return unpublished(cursorXid, cursorSeq, null, limit);
-        }
-        return alone;
-    }
-
-    public synchronized void markPublished(List<OutboxEvent> events) {
-        Long[] seqs = events.stream().map(OutboxEvent::seq).toArray(Long[]::new);
-        jdbc.update(connection -> {
-            var delete = connection.prepareStatement("delete from event_outbox where seq = any(?)");
-            delete.setArray(1, connection.createArrayOf("bigint", seqs));
-            return delete;
-        });
-        published.increment(events.size());
-        inFlight = null;
-        consecutiveFailures = 0;
-        retryAtNanos = 0;
-        limit = Math.min(batchSize, limit * 2);
-        if (phase == Phase.PROBATION) {
-            phase = Phase.CONFIRMATION;
-            return;
-        }
-        if (suspect != null && events.stream().anyMatch(e -> e.seq() == suspect.seq())) {
-            LOG.info("Event {} went through after {} failed attempt(s)", suspect.eventId(), suspectFailures);
-            clearSuspect();
-            resetCursor();
-            return;
-        }
-        OutboxEvent last = events.get(events.size() - 1);
-        cursorXid = last.xid();
-        cursorSeq = last.seq();
-    }
-
-    /**
-     * The round failed (its transaction is rolled back): narrow down to the event that fails, and set it aside
-     * once it is shown to be the event rather than the broker or the database.
-     */
-    public synchronized void roundFailed(Exception cause) {
-        List<OutboxEvent> round = inFlight;
-        inFlight = null;
-        if (round == null) {
-            return;
-        }
-        consecutiveFailures++;
-        failedRounds.increment();
-        String reason = cause == null ? "the round did not complete" : describe(cause);
-        switch (phase) {
-            case PROBATION -> {
-                // the other chats fail as well: not the event's fault
-                LOG.warn("Relay rounds fail without event {} as well: not setting it aside ({})", suspect.eventId(), reason);
-                clearSuspect();
-                resetCursor();
-                backOff();
-            }
-            case CONFIRMATION -> {
-                // set aside at the start of the next round: this round's transaction may still hold the event's row
-                toSetAside = suspect;
-                toSetAsideReason = (suspectReason == null ? reason : suspectReason) + "; later events went through";
-                toSetAsideAttempts = suspectFailures + 1;
-                clearSuspect();
-                resetCursor();
-            }
-            case NORMAL -> {
-                if (round.size() > 1) {
-                    // halve until the event that fails is alone; no backoff while narrowing down
-                    limit = Math.max(1, round.size() / 2);
-                    return;
-                }
-                OutboxEvent event = round.get(0);
-                if (suspect != null && suspect.seq() == event.seq()) {
-                    suspectFailures++;
-                } else {
-                    suspect = event;
-                    suspectFailures = 1;
-                }
-                suspectReason = reason;
-                backOff();
-                if (suspectFailures >= maxAttempts) {
-                    phase = Phase.PROBATION;
-                }
-            }
-        }
-    }
-
     private List<OutboxEvent> unpublished(String afterXid, long afterSeq, OutboxEvent excludedChat, int count) {
         String instance = excludedChat == null ? null : excludedChat.instance();
         String chat = excludedChat == null ? null : excludedChat.chatId();
@@ -318,10 +233,11 @@ public class EventOutbox {
     }
 
     /** Out of the outbox, into the dead CRM deliveries, in a transaction of its own: it must stick. */
-    private void setAside(OutboxEvent event, String reason) {
+    private void setAside(RelayRounds.SetAside aside) {
+        OutboxEvent event = aside.event();
         String orderingKey = event.orderingKey().length() <= MAX_ORDERING_KEY
                 ? event.orderingKey() : "unordered|" + event.eventId();
-        String error = abbreviate("not published to the broker after " + toSetAsideAttempts + " attempts: " + reason);
+        String error = abbreviate("not published to the broker after " + aside.attempts() + " attempts: " + aside.reason());
         separateTransaction.executeWithoutResult(status -> {
             jdbc.update("delete from event_outbox where seq = ?", event.seq());
             jdbc.update("""
@@ -335,23 +251,6 @@ public class EventOutbox {
         setAside.increment();
         LOG.error("Event {} ({} of instance {}) set aside: {}; the events after it go on", event.eventId(),
                 event.eventType(), event.instance(), error);
-    }
-
-    private void backOff() {
-        long backoff = Math.min(maxBackoffNanos, FIRST_BACKOFF_NANOS << Math.min(20, consecutiveFailures - 1));
-        retryAtNanos = System.nanoTime() + backoff;
-    }
-
-    private void clearSuspect() {
-        suspect = null;
-        suspectFailures = 0;
-        suspectReason = null;
-        phase = Phase.NORMAL;
-    }
-
-    private void resetCursor() {
-        cursorXid = "0";
-        cursorSeq = 0;
     }
 
     private static String describe(Exception cause) {
