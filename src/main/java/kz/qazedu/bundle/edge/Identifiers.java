@@ -41,10 +41,6 @@ public enum Identifiers {
         this.description = description;
     }
 
-    public int maxLength() {
-        return maxLength;
-    }
-
     /** What is wrong with {@code value} as this kind of identifier, or null when nothing is. */
     public String problem(String value) {
         if (value == null || value.isEmpty()) {

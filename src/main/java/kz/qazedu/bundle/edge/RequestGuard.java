@@ -43,8 +43,8 @@ public final class RequestGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestGuard.class);
 
-    public static final String WEBHOOK_PREFIX = "/webhook/";
-    public static final String OPERATIONS_PREFIX = "/actuator/";
+    private static final String WEBHOOK_PREFIX = "/webhook/";
+    private static final String OPERATIONS_PREFIX = "/actuator/";
     private static final String HEALTH = "/actuator/health";
     private static final String CLOSE = "close";
 

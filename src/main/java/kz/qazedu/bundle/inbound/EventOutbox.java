@@ -266,7 +266,7 @@ public class EventOutbox {
     }
 
     public static String familyOf(String eventType) {
-        if (eventType.startsWith("outbound.")) {
+        if (eventType.startsWith(ReservedEventNames.OUTBOUND_PREFIX)) {
             // the bundle's own events about the messages it sends
             return "outbound";
         }

@@ -14,7 +14,9 @@ import java.util.Set;
  */
 public final class ReservedEventNames {
 
-    private static final List<String> PREFIXES = List.of("outbound.", "bundle.");
+    /** The prefix of the events the bundle journals about the messages it sends and the instances' sending. */
+    public static final String OUTBOUND_PREFIX = "outbound.";
+    private static final List<String> PREFIXES = List.of(OUTBOUND_PREFIX, "bundle.");
     private static final Set<String> CRM_TYPES = Set.of(
             "message.received", "message.sent", "message.status",
             "instance.connection", "instance.qrcode", "instance.sending");

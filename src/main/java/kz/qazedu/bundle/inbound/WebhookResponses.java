@@ -54,10 +54,6 @@ public class WebhookResponses {
         return new HttpReply(500, replies.internalError(correlationId));
     }
 
-    public HttpReply error(int status, String code, String message) {
-        return new HttpReply(status, replies.error(code, message));
-    }
-
     private static boolean isUnavailable(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof JournalUnavailableException || t instanceof TransientDataAccessException

@@ -75,9 +75,7 @@ class CrmForwardTest extends IntegrationTest {
     @Test
     void deliversEachEventOnceSignedTheStandardWebhooksWay() throws Exception {
         String instance = uniqueInstance();
-        CRM.stubFor(post(urlEqualTo("/evolution-events"))
-                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
-                .willReturn(aResponse().withStatus(204)));
+        crmAccepts(instance);
 
         String eventId = webhooks.post(sample("messages.upsert.text.json", instance)).json().path("eventId").asText();
 
@@ -317,9 +315,7 @@ class CrmForwardTest extends IntegrationTest {
     @Test
     void anEventTheRelayCannotRecordIsSetAsideAloneAndEverythingAfterItFlows() {
         String instance = uniqueInstance();
-        CRM.stubFor(post(urlEqualTo("/evolution-events"))
-                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
-                .willReturn(aResponse().withStatus(204)));
+        crmAccepts(instance);
         double deadBefore = meters.counter("bundle.events.dead", "stage", "relay").count();
         // accepted by an intake without identifier limits: a chat id no index can hold
         StringBuilder digits = new StringBuilder();
@@ -351,9 +347,7 @@ class CrmForwardTest extends IntegrationTest {
     @Test
     void theEventsAfterOneTheRelaySetsAsideInItsOwnChatGoOnInOrder() {
         String instance = uniqueInstance();
-        CRM.stubFor(post(urlEqualTo("/evolution-events"))
-                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
-                .willReturn(aResponse().withStatus(204)));
+        crmAccepts(instance);
         String chat = "77000000081@s.whatsapp.net";
         // a failure no one foresaw, bound to one event: the database refuses to record its delivery
         jdbc.execute("""
@@ -392,9 +386,7 @@ class CrmForwardTest extends IntegrationTest {
     @Test
     void anEventThatCannotBeMappedIsDeadLetteredAtOnceAndItsChatGoesOn() throws Exception {
         String instance = uniqueInstance();
-        CRM.stubFor(post(urlEqualTo("/evolution-events"))
-                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
-                .willReturn(aResponse().withStatus(204)));
+        crmAccepts(instance);
         String chat = "77000000071@s.whatsapp.net";
         // accepted by an intake without a depth limit: one level deeper in the CRM event than JSON writers allow
         ObjectNode deep = message(instance, chat, "DEEP-" + instance);
@@ -417,6 +409,13 @@ class CrmForwardTest extends IntegrationTest {
                     .receive(10_000);
             assertThat(copy).as("a copy of the stored event on the dead-letter queue").isNotNull();
         }
+    }
+
+    /** The CRM answers 204 to every event of the instance. */
+    private static void crmAccepts(String instance) {
+        CRM.stubFor(post(urlEqualTo("/evolution-events"))
+                .withRequestBody(matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance)))
+                .willReturn(aResponse().withStatus(204)));
     }
 
     /** Stores an event in the journal directly, the way an older bundle's intake would have accepted it. */
