@@ -32,14 +32,11 @@ public class ConsumerQueues implements SmartInitializingSingleton, TransportList
     public ConsumerQueues(
             ActiveMQConnectionFactory connectionFactory,
             @Value("${bundle.store.consumer-name}") String storeConsumer,
-            @Value("${bundle.topic.messages-upsert}") String messagesUpsert,
-            @Value("${bundle.topic.messages-update}") String messagesUpdate,
-            @Value("${bundle.topic.send-message}") String sendMessage,
             @Value("${bundle.topic.connection-update}") String connectionUpdate,
-            @Value("${bundle.topic.qrcode-updated}") String qrcodeUpdated,
-            @Value("${bundle.topic.other}") String other) {
+            @Value("${bundle.topic.qrcode-updated}") String qrcodeUpdated) {
         this.connectionFactory = connectionFactory;
-        List<String> topics = List.of(messagesUpsert, messagesUpdate, sendMessage, connectionUpdate, qrcodeUpdated, other);
+        // the message tables are written by the relay itself (MessageStore); only the instance stores read queues
+        List<String> topics = List.of(connectionUpdate, qrcodeUpdated);
         this.queues = topics.stream().map(topic -> "Consumer." + storeConsumer + "." + topic).toList();
         connectionFactory.setTransportListener(this);
     }

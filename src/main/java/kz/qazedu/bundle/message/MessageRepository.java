@@ -1,33 +1,84 @@
 package kz.qazedu.bundle.message;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.List;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The normalized {@code message} table and its status history. Writes are idempotent (a redelivered event
- * changes nothing) and a message's status only moves forward by {@link MessageStatus} rank, whichever order the
- * message and its updates arrive in. Each write is one call of a database function (migration V3), so one round
- * trip and one transaction per event.
+ * The normalized {@code message} table and its status history, written a batch at a time with one statement per
+ * table. Writes are idempotent (an event stored again changes nothing) and a message's status only moves forward by
+ * {@link MessageStatus} rank, whichever order the message and its updates arrive in, within a batch or across
+ * batches. The messages and statuses of a message the bundle may have sent (not {@code fromMe = false}) are written
+ * under the advisory lock of {@code instance|id}, which the outbound side takes too when it attaches a WhatsApp id.
  */
 @Component("messageRepository")
 public class MessageRepository {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MessageRepository.class);
-
-    private static final String STORE_MESSAGE = """
-            select store_message(?::text, ?::text, ?::boolean, ?::text, ?::text, ?::text, ?::text, ?::boolean,
-                                 ?::text, ?::text, ?::text, ?::text, ?::text, ?::jsonb, ?::text,
-                                 ?::timestamptz, ?::text, ?::integer, ?::text)
+    /** Advisory locks of the messages that may be the bundle's own, in one order (no deadlock between writers). */
+    private static final String LOCK = """
+            select pg_advisory_xact_lock(k)
+              from (select distinct hashtextextended(i || '|' || m, 0) as k
+                      from unnest(?::text[], ?::text[]) as u(i, m)) keys
+             order by k
             """;
 
-    private static final String APPLY_STATUS = """
-            select apply_message_status(?::text, ?::text, ?::text, ?::integer, ?::text, ?::boolean, ?::text)
+    private static final String INSERT_MESSAGES = """
+            insert into message (instance, wa_message_id, from_me, direction, chat_jid, chat_phone, chat_lid, is_group,
+                                 author_jid, author_phone, author_name, message_type, body, media, quoted_message_id,
+                                 wa_timestamp, status, status_rank, status_at, source_event_id)
+            select instance, wa_message_id, from_me, direction, chat_jid, chat_phone, chat_lid, is_group,
+                   author_jid, author_phone, author_name, message_type, body, media, quoted_message_id,
+                   wa_timestamp, status, status_rank, now(), source_event_id
+              from unnest(?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[],
+                          ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[],
+                          ?::timestamptz[], ?::text[], ?::smallint[], ?::text[])
+                   with ordinality as m(instance, wa_message_id, from_me, direction, chat_jid, chat_phone, chat_lid,
+                                        is_group, author_jid, author_phone, author_name, message_type, body, media,
+                                        quoted_message_id, wa_timestamp, status, status_rank, source_event_id, n)
+             order by n
+            on conflict (instance, wa_message_id, from_me) do nothing
+            """;
+
+    /** Statuses that arrived before their message. */
+    private static final String APPLY_EARLIER_STATUSES = """
+            update message m
+               set status = s.status, status_rank = s.status_rank, status_at = s.received_at, updated_at = now()
+              from (select distinct on (ms.instance, ms.wa_message_id)
+                           ms.instance, ms.wa_message_id, ms.status, ms.status_rank, ms.received_at
+                      from message_status ms
+                      join (select distinct i, w from unnest(?::text[], ?::text[]) as u(i, w)) k
+                        on ms.instance = k.i and ms.wa_message_id = k.w
+                     order by ms.instance, ms.wa_message_id, ms.status_rank desc) s
+             where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank
+            """;
+
+    private static final String INSERT_STATUSES = """
+            insert into message_status (instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id)
+            select instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id
+              from unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::text[], ?::boolean[], ?::text[])
+                   with ordinality as s(instance, wa_message_id, status, status_rank, chat_jid, from_me,
+                                        source_event_id, n)
+             order by n
+            on conflict (instance, wa_message_id, status) do nothing
+            """;
+
+    /** Each message's highest new status, where it moves the message forward. */
+    private static final String ADVANCE_STATUSES = """
+            update message m
+               set status = s.status, status_rank = s.status_rank, status_at = now(), updated_at = now()
+              from (select distinct on (instance, wa_message_id) instance, wa_message_id, status, status_rank
+                      from unnest(?::text[], ?::text[], ?::text[], ?::smallint[]) as u(instance, wa_message_id, status,
+                                                                                      status_rank)
+                     where status_rank > 0
+                     order by instance, wa_message_id, status_rank desc) s
+             where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank
             """;
 
     private final JdbcTemplate jdbc;
@@ -38,38 +89,100 @@ public class MessageRepository {
         this.json = json;
     }
 
-    public void save(NormalizedMessage message) {
-        if (message.instance() == null || message.waMessageId() == null || message.chatJid() == null) {
-            LOG.warn("Event {} has no message id or chat; not stored as a message", message.sourceEventId());
+    /** Stores messages (complete ones: instance, id and chat present), then what statuses arrived before them. */
+    public void saveAll(List<NormalizedMessage> messages) {
+        if (messages.isEmpty()) {
             return;
         }
-        MessageStatus status = MessageStatus.of(message.status());
-        call(STORE_MESSAGE,
-                message.instance(), message.waMessageId(), message.fromMe(), message.direction(),
-                message.chatJid(), message.chatPhone(), message.chatLid(), message.group(),
-                message.authorJid(), message.authorPhone(), message.authorName(),
-                message.messageType(), message.body(), toJson(message), message.quotedMessageId(),
-                message.waTimestamp() == null ? null : Timestamp.from(message.waTimestamp()),
-                status == MessageStatus.UNKNOWN ? null : status.name(), status.rank(),
-                message.sourceEventId());
+        lock(messages.stream().filter(NormalizedMessage::fromMe).toList(), NormalizedMessage::instance,
+                NormalizedMessage::waMessageId);
+        List<MessageStatus> statuses = messages.stream().map(m -> MessageStatus.of(m.status())).toList();
+        jdbc.update(connection -> {
+            var insert = connection.prepareStatement(INSERT_MESSAGES);
+            int p = 1;
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::instance));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::waMessageId));
+            insert.setArray(p++, array(connection, "boolean", messages, NormalizedMessage::fromMe));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::direction));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::chatJid));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::chatPhone));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::chatLid));
+            insert.setArray(p++, array(connection, "boolean", messages, NormalizedMessage::group));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::authorJid));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::authorPhone));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::authorName));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::messageType));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::body));
+            insert.setArray(p++, array(connection, "text", messages, this::mediaJson));
+            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::quotedMessageId));
+            insert.setArray(p++, array(connection, "timestamptz", messages,
+                    m -> m.waTimestamp() == null ? null : Timestamp.from(m.waTimestamp())));
+            insert.setArray(p++, connection.createArrayOf("text", statuses.stream()
+                    .map(s -> s == MessageStatus.UNKNOWN ? null : s.name()).toArray()));
+            insert.setArray(p++, connection.createArrayOf("integer", statuses.stream().map(MessageStatus::rank).toArray()));
+            insert.setArray(p, array(connection, "text", messages, NormalizedMessage::sourceEventId));
+            return insert;
+        });
+        jdbc.update(connection -> {
+            var update = connection.prepareStatement(APPLY_EARLIER_STATUSES);
+            update.setArray(1, array(connection, "text", messages, NormalizedMessage::instance));
+            update.setArray(2, array(connection, "text", messages, NormalizedMessage::waMessageId));
+            return update;
+        });
     }
 
-    public void applyStatus(StatusUpdate update) {
-        if (update.instance() == null || update.waMessageId() == null || update.status() == null) {
-            LOG.warn("Event {} has no message id or status; not stored as a status", update.sourceEventId());
+    /** Records statuses (complete ones: instance, id and status present) and moves their messages forward. */
+    public void applyStatuses(List<StatusUpdate> updates) {
+        if (updates.isEmpty()) {
             return;
         }
-        MessageStatus status = MessageStatus.of(update.status());
-        String recorded = status == MessageStatus.UNKNOWN ? update.status() : status.name();
-        call(APPLY_STATUS, update.instance(), update.waMessageId(), recorded, status.rank(),
-                update.chatJid(), update.fromMe(), update.sourceEventId());
+        lock(updates.stream().filter(u -> !Boolean.FALSE.equals(u.fromMe())).toList(), StatusUpdate::instance,
+                StatusUpdate::waMessageId);
+        List<MessageStatus> statuses = updates.stream().map(u -> MessageStatus.of(u.status())).toList();
+        Object[] recorded = new Object[updates.size()];
+        for (int i = 0; i < recorded.length; i++) {
+            recorded[i] = statuses.get(i) == MessageStatus.UNKNOWN ? updates.get(i).status() : statuses.get(i).name();
+        }
+        Object[] ranks = statuses.stream().map(MessageStatus::rank).toArray();
+        jdbc.update(connection -> {
+            var insert = connection.prepareStatement(INSERT_STATUSES);
+            insert.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
+            insert.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
+            insert.setArray(3, connection.createArrayOf("text", recorded));
+            insert.setArray(4, connection.createArrayOf("integer", ranks));
+            insert.setArray(5, array(connection, "text", updates, StatusUpdate::chatJid));
+            insert.setArray(6, array(connection, "boolean", updates, StatusUpdate::fromMe));
+            insert.setArray(7, array(connection, "text", updates, StatusUpdate::sourceEventId));
+            return insert;
+        });
+        jdbc.update(connection -> {
+            var update = connection.prepareStatement(ADVANCE_STATUSES);
+            update.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
+            update.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
+            update.setArray(3, connection.createArrayOf("text", recorded));
+            update.setArray(4, connection.createArrayOf("integer", ranks));
+            return update;
+        });
     }
 
-    private void call(String sql, Object... arguments) {
-        jdbc.query(sql, rows -> null, arguments);
+    private <T> void lock(List<T> rows, Function<T, String> instance, Function<T, String> messageId) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        jdbc.query(connection -> {
+            var select = connection.prepareStatement(LOCK);
+            select.setArray(1, array(connection, "text", rows, instance));
+            select.setArray(2, array(connection, "text", rows, messageId));
+            return select;
+        }, result -> null);
     }
 
-    private String toJson(NormalizedMessage message) {
+    private static <T> java.sql.Array array(Connection connection, String type, List<T> rows, Function<T, ?> column)
+            throws SQLException {
+        return connection.createArrayOf(type, rows.stream().map(column).toArray());
+    }
+
+    private String mediaJson(NormalizedMessage message) {
         if (message.media() == null) {
             return null;
         }

@@ -95,7 +95,7 @@ public class OutboundBenchmark {
     }
 
     void run() throws Exception {
-        String dbUrl = IntakeBenchmark.prepareDatabase(database);
+        String dbUrl = BenchSupport.prepareDatabase(database);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         ConfigurableApplicationContext context = null;
         StringBuilder report = new StringBuilder();
@@ -176,7 +176,7 @@ public class OutboundBenchmark {
                 post(http, port, instance, "7705" + String.format("%07d", n), text);
             }
         }
-        IntakeBenchmark.pollUntil(Duration.ofMillis(500), Duration.ofMinutes(30), () -> jdbc.queryForObject(
+        BenchSupport.pollUntil(Duration.ofMillis(500), Duration.ofMinutes(30), () -> jdbc.queryForObject(
                 "select count(*) from outbound_message where instance like 'bench-pacing-%' and status = 'sent'",
                 Integer.class) == instances * perInstance);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -187,6 +187,30 @@ class CrmForwardTest extends IntegrationTest {
     }
 
     @Test
+    void whenTheCrmIsBackTheBacklogMovesWithinAProbeIntervalNotAtTheNextScheduledRetry() {
+        String instance = uniqueInstance();
+        String scenario = "probe-" + instance;
+        var matching = matchingJsonPath("$.instance", com.github.tomakehurst.wiremock.client.WireMock.equalTo(instance));
+        // the CRM goes down and asks for an hour; it is back a moment later
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "3600")).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(matching).inScenario(scenario)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+        String chat = "77000000021@s.whatsapp.net";
+        String first = webhooks.post(message(instance, chat, "P-1-" + instance)).json().path("eventId").asText();
+        eventually().until(() -> requestsFor(instance).size() == 1);
+        String second = webhooks.post(message(instance, chat, "P-2-" + instance)).json().path("eventId").asText();
+
+        eventually().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> "delivered".equals(state(first)) && "delivered".equals(state(second)));
+        assertThat(requestsFor(instance)).extracting(r -> parse(r.getBodyAsString()).path("message").path("id").asText())
+                .containsExactly("P-1-" + instance, "P-1-" + instance, "P-2-" + instance);
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
+                Integer.class, first)).containsExactly(503, 200);
+    }
+
+    @Test
     void aFailingChatKeepsItsOrderAndDoesNotHoldUpOtherChats() {
         String instance = uniqueInstance();
         String scenario = "chat-a-" + instance;
@@ -216,6 +240,58 @@ class CrmForwardTest extends IntegrationTest {
         assertThat(order).containsSubsequence("B-1", "B-2");
         assertThat(order.indexOf("B-2")).as("chat B went on while chat A waited").isLessThan(order.lastIndexOf("A-1"));
         assertThat(order.indexOf("A-2")).isGreaterThan(order.lastIndexOf("A-1"));
+    }
+
+    @Test
+    void aChatSendsSeveralDeliveriesARoundInOrderAndWaitsFromTheFirstThatMustBeRetried() {
+        String instance = uniqueInstance();
+        String chat = "77000000003@s.whatsapp.net";
+        crmAccepts(instance);
+        var tenth = matchingJsonPath("$.message.id", com.github.tomakehurst.wiremock.client.WireMock.equalTo("M-10-" + instance));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(tenth).inScenario("burst-" + instance)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        CRM.stubFor(post(urlEqualTo("/evolution-events")).withRequestBody(tenth).inScenario("burst-" + instance)
+                .whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+
+        // 40 events of one chat, all in the outbox at once: the relay hands them over in one round
+        List<String> ids = new ArrayList<>();
+        jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Void>) connection -> {
+            connection.setAutoCommit(false);
+            var template = new org.springframework.jdbc.core.JdbcTemplate(
+                    new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true));
+            for (int i = 1; i <= 40; i++) {
+                String messageId = "M-" + i + "-" + instance;
+                ids.add(journal(template, instance, chat, messageId, message(instance, chat, messageId).toString()));
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+            return null;
+        });
+
+        eventually().until(() -> count("select count(*) from crm_delivery where instance = ? and state = 'delivered'",
+                instance) == 40);
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            expected.add("M-" + i);
+            if (i == 10) {
+                expected.add("M-10");
+            }
+        }
+        List<String> order = requestsFor(instance).stream()
+                .map(r -> parse(r.getBodyAsString()).path("message").path("id").asText().replace("-" + instance, ""))
+                .toList();
+        assertThat(order).as("in order, the refused one again before the rest").containsExactlyElementsOf(expected);
+        // the deliveries claimed behind the refused one were given back untried: their one attempt is their first
+        List<Map<String, Object>> attempts = jdbc.queryForList("""
+                select event_id, attempt, status_code from crm_delivery_attempt
+                 where event_id = any(?) order by attempted_at, attempt
+                """, (Object) ids.toArray(String[]::new));
+        assertThat(attempts).hasSize(41);
+        assertThat(attempts).filteredOn(a -> a.get("event_id").equals(ids.get(9)))
+                .extracting(a -> a.get("attempt"), a -> a.get("status_code"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 503), org.assertj.core.groups.Tuple.tuple(2, 200));
+        assertThat(attempts).filteredOn(a -> !a.get("event_id").equals(ids.get(9)))
+                .extracting(a -> a.get("attempt")).containsOnly(1);
     }
 
     @Test
@@ -420,6 +496,11 @@ class CrmForwardTest extends IntegrationTest {
 
     /** Stores an event in the journal directly, the way an older bundle's intake would have accepted it. */
     private String journal(String instance, String chat, String messageId, String payload) {
+        return journal(jdbc, instance, chat, messageId, payload);
+    }
+
+    private static String journal(org.springframework.jdbc.core.JdbcTemplate jdbc, String instance, String chat,
+                                  String messageId, String payload) {
         String eventId = "evt_" + java.util.UUID.randomUUID().toString().replace("-", "");
         jdbc.update("""
                 with e as (insert into inbound_event (event_id, event_type, instance, chat_id, message_id, payload,

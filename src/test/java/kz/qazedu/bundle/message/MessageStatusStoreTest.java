@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
-/** routes/message-status-store.camel.yaml: statuses only move forward, whatever order they arrive in. */
+/** The message tables (MessageStore, in the relay's round): statuses only move forward, whatever order they arrive in. */
 class MessageStatusStoreTest extends IntegrationTest {
 
     private static final String SENT_ID = "3EB0A7F3C21D9E84B6C0F1";
@@ -80,6 +80,40 @@ class MessageStatusStoreTest extends IntegrationTest {
         sent(instance);
         postStatus(instance, "4");
         awaitStatus(instance, "READ");
+    }
+
+    @Test
+    void aMessageItsStatusesAndARepeatInOneRelayRoundEndAtTheHighestStatus() {
+        String instance = uniqueInstance();
+        ObjectNode read = sample("messages.update.delivery-ack.json", instance);
+        read.with("data").put("status", "READ");
+        // journaled in one transaction: the relay takes them in one round, statuses before and after the message
+        jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Void>) connection -> {
+            connection.setAutoCommit(false);
+            var template = new org.springframework.jdbc.core.JdbcTemplate(
+                    new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true));
+            journal(template, "messages.update", instance, read.toString());
+            journal(template, "messages.update", instance, sample("messages.update.server-ack.json", instance).toString());
+            journal(template, "send.message", instance, sample("send.message.text.json", instance).toString());
+            journal(template, "send.message", instance, sample("send.message.text.json", instance).toString());
+            journal(template, "messages.update", instance, sample("messages.update.delivery-ack.json", instance).toString());
+            connection.commit();
+            connection.setAutoCommit(true);
+            return null;
+        });
+
+        eventually().until(() -> count("select count(*) from message_status where instance = ?", instance) == 3);
+        assertThat(count("select count(*) from message where instance = ?", instance)).isEqualTo(1);
+        assertThat(status(instance)).isEqualTo("READ");
+    }
+
+    private static void journal(org.springframework.jdbc.core.JdbcTemplate jdbc, String type, String instance,
+                                String payload) {
+        jdbc.update("""
+                with e as (insert into inbound_event (event_id, event_type, instance, payload, received_at)
+                           values (?, ?, ?, ?::jsonb, now()) returning seq)
+                insert into event_outbox (seq) select seq from e
+                """, "evt_" + java.util.UUID.randomUUID().toString().replace("-", ""), type, instance, payload);
     }
 
     private void sent(String instance) {

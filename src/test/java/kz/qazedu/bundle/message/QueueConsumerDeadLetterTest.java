@@ -16,7 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * The queue-consumer error policy: a message the store cannot process is rolled back, redelivered by the broker
+ * The queue-consumer error policy (the instance stores read broker queues): a message the store cannot process is rolled back, redelivered by the broker
  * with backoff, then moved to the dead-letter queue DLQ.&lt;queue&gt;, not lost and not acknowledged, and counted.
  */
 class QueueConsumerDeadLetterTest extends IntegrationTest {
@@ -24,7 +24,7 @@ class QueueConsumerDeadLetterTest extends IntegrationTest {
     @Autowired
     ActiveMQConnectionFactory broker;
 
-    @Value("${bundle.topic.messages-upsert}")
+    @Value("${bundle.topic.connection-update}")
     String topic;
 
     @Value("${bundle.store.consumer-name}")
@@ -42,7 +42,7 @@ class QueueConsumerDeadLetterTest extends IntegrationTest {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             TextMessage poison = session.createTextMessage("this is not an Evolution webhook");
             poison.setStringProperty("eventId", eventId);
-            poison.setStringProperty("eventType", "messages.upsert");
+            poison.setStringProperty("eventType", "connection.update");
             session.createProducer(session.createTopic(topic)).send(poison);
 
             String deadLetters = "DLQ.Consumer." + consumer + "." + topic;

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The whole-pipeline benchmark: the bundle doing its whole job (authentication on, CRM forwarding on to a sink that
+# verifies every signature, messages normalized into the tables, every event streamed to the broker), under the same
+# load as the Node-RED reference flow (wrk, 50 connections, Evolution messages.upsert bodies over 500 chats).
+#
+#   bench/pipeline.sh                 # about 4 minutes; the report goes to target/benchmark/pipeline-<time>.txt
+#   PROFILE=1 bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods
+#
+# Phases: warm-up; the measured load (intake rate and latency, then the seconds until every accepted event is at the
+# CRM and in the message table, and the whole-pipeline rate = events / (load + drain)); the bare endpoint on the same
+# server; memory; one hot chat (HOT_EVENTS events, drain rate, order at the CRM checked against the journal); a CRM
+# outage backlog (BACKLOG events posted while the CRM answers 503, then the rate at which they drain).
+# Needs: Java 17, Maven, Node, wrk (installed with apt when missing), PostgreSQL on 127.0.0.1:5432 (trust auth).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNS=${CONNS:-50}; WARMUP_S=${WARMUP_S:-10}; RUN_S=${RUN_S:-30}; CHATS=${CHATS:-500}
+HOT_EVENTS=${HOT_EVENTS:-10000}; BACKLOG=${BACKLOG:-50000}; SAT_PCT=${SAT_PCT:-90}
+PORT=${PORT:-18088}; SINK_PORT=${SINK_PORT:-18090}; DB_NAME=${DB_NAME:-bench_pipeline}
+PGHOST=127.0.0.1; PGPORT=5432
+TOKEN=bench-webhook-token; API=bench-api-token; SECRET=bench-crm-secret
+WORK=${WORK:-$(mktemp -d -t bundle-bench.XXXXXX)}; mkdir -p "$WORK"
+JAR=target/whatsapp-crm-bundle.jar
+STAMP=$(date +%Y%m%d-%H%M%S)
+mkdir -p target/benchmark
+REPORT=target/benchmark/pipeline-$STAMP.txt
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+say() { echo "$*" | tee -a "$REPORT"; }
+sql() { psql -X -q -t -A -h $PGHOST -p $PGPORT -U postgres -d "$DB_NAME" -c "$1"; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
+sink() { local path=$1; shift; curl -sf "$@" "http://127.0.0.1:$SINK_PORT$path"; }
+sink_unique() { sink /stats | sed -E 's/.*"unique":([0-9]+).*/\1/'; }
+field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+cpu_snap() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+cpu_busy_pct() { set -- $1 $2; awk -v b1="$1" -v t1="$2" -v b2="$3" -v t2="$4" 'BEGIN{printf "%.0f", 100*(b2-b1)/(t2-t1)}'; }
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+if [ -z "${SKIP_BUILD:-}" ]; then log "building $JAR"; mvn -B -q -DskipTests package >/dev/null; fi
+
+psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "drop database if exists $DB_NAME" \
+  -c "create database $DB_NAME" >/dev/null
+
+CRM_PORT=$SINK_PORT CRM_SECRET=$SECRET node bench/crm-sink.js > "$WORK/sink.log" 2>&1 &
+PIDS+=($!)
+
+JFR_OPTS=()
+[ -n "${PROFILE:-}" ] && JFR_OPTS=(-XX:StartFlightRecording=name=bench,settings=profile,filename=$WORK/pipeline.jfr)
+SERVER_PORT=$PORT DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$DB_NAME DB_USER=postgres \
+  WEBHOOK_TOKEN=$TOKEN API_TOKEN=$API CRM_URL=http://127.0.0.1:$SINK_PORT/crm/events CRM_WEBHOOK_SECRET=$SECRET \
+  BROKER_DATA_DIR=$WORK/activemq ROUTES_LOCATION="file:routes/*.camel.yaml,file:bench/bare.camel.yaml" \
+  EVOLUTION_API_URL=http://127.0.0.1:9 EVOLUTION_API_KEY=bench \
+  java ${JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar $JAR > "$WORK/bundle.log" 2>&1 &
+BUNDLE=$!; PIDS+=($BUNDLE)
+for _ in $(seq 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null || { tail -40 "$WORK/bundle.log"; exit 1; }
+
+# wrk: URL threads tag [extra env]; prints the RESULT line
+load() {
+  local threads=$1 tag=$2 out="$WORK/wrk-$2.txt"; shift 2
+  env RUN_TAG="$tag" WEBHOOK_TOKEN=$TOKEN CHATS=$CHATS "$@" wrk -t"$threads" -c"$CONNS" -d"${DURATION:-$RUN_S}s" \
+    --timeout 10s --latency -s bench/webhook.lua "http://127.0.0.1:$PORT/webhook/evolution" > "$out" 2>&1 || true
+  grep '^RESULT' "$out" | tail -1
+}
+journal() { sql "select count(*) from inbound_event where message_id like '3EB0$1%'"; }
+
+# Posts COUNT events (tag, count, extra env) and returns once the journal holds them all; prints the RESULT line.
+post_count() {
+  local tag=$1 count=$2 out="$WORK/wrk-$1.txt"; shift 2
+  env RUN_TAG="$tag" WEBHOOK_TOKEN=$TOKEN CHATS=$CHATS MAX_REQUESTS=$((count / 2)) "$@" wrk -t2 -c"$CONNS" -d600s \
+    --timeout 10s --latency -s bench/webhook.lua "http://127.0.0.1:$PORT/webhook/evolution" > "$out" 2>&1 &
+  local wrk_pid=$!
+  while [ "$(journal "$tag")" -lt "$count" ] && kill -0 $wrk_pid 2>/dev/null; do sleep 0.2; done
+  kill -INT $wrk_pid 2>/dev/null || true; wait $wrk_pid 2>/dev/null || true
+  grep '^RESULT' "$out" | tail -1
+}
+stored() { sql "select count(*) from message where wa_message_id like '3EB0$1%'"; }
+
+# Waits until the run's accepted events are all at the CRM and in the message table. Prints "crm_s tables_s".
+drain() {
+  local tag=$1 crm0=$2 t0=$3 max=${4:-600} expected crm_at="" tables_at="" t
+  expected=$(journal "$tag")
+  for _ in $(seq $((max * 10))); do
+    t=$(now)
+    [ -z "$crm_at" ] && [ $(( $(sink_unique) - crm0 )) -ge "$expected" ] && crm_at=$t
+    [ -z "$tables_at" ] && [ "$(stored "$tag")" -ge "$expected" ] && tables_at=$t
+    [ -n "$crm_at" ] && [ -n "$tables_at" ] && break
+    sleep 0.1
+  done
+  echo "$(secs "$t0" "${crm_at:-$t}") $(secs "$t0" "${tables_at:-$t}") $expected"
+}
+
+say "==== whole pipeline: Evolution webhooks -> bundle -> CRM sink (signatures verified) + message table + broker streams"
+say "date $(date -u +%FT%TZ); $(nproc) cores; $(java -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+say "load: wrk, $CONNS connections, $CHATS chats, ${WARMUP_S}s warm-up, ${RUN_S}s measured; PostgreSQL $(sql 'show server_version')"
+
+log "warm-up ${WARMUP_S}s"
+c0=$(sink_unique); b0=$(cpu_snap)
+DURATION=$WARMUP_S load 2 W >/dev/null
+busy=$(cpu_busy_pct "$b0" "$(cpu_snap)")
+if [ -n "${WRK_THREADS:-}" ]; then threads=$WRK_THREADS; elif [ "$busy" -ge "$SAT_PCT" ]; then threads=1; else threads=2; fi
+drain W "$c0" "$(now)" >/dev/null
+log "warm-up cpu ${busy}% -> wrk -t$threads"
+
+[ -n "${PROFILE:-}" ] && jcmd $BUNDLE JFR.start name=measured settings=profile >/dev/null
+c0=$(sink_unique); b0=$(cpu_snap)
+res=$(load "$threads" M)
+t_end=$(now); busy=$(cpu_busy_pct "$b0" "$(cpu_snap)")
+read -r crm_s tables_s accepted < <(drain M "$c0" "$t_end")
+[ -n "${PROFILE:-}" ] && jcmd $BUNDLE JFR.dump name=measured filename=$WORK/measured.jfr >/dev/null
+drain_s=$(awk -v a="$crm_s" -v b="$tables_s" 'BEGIN{print (a>b)?a:b}')
+whole=$(awk -v n="$accepted" -v r="$RUN_S" -v d="$drain_s" 'BEGIN{printf "%.0f", n/(r+d)}')
+say ""
+say "intake        $(field rps "$res") req/s, p50 $(field p50_ms "$res") ms, p99 $(field p99_ms "$res") ms, max $(field max_ms "$res") ms, non-2xx $(field non2xx "$res"), wrk -t$threads, cpu ${busy}%"
+say "accepted      $accepted events in the journal"
+say "drained       at the CRM ${crm_s} s, in the message table ${tables_s} s after the load stopped"
+say "WHOLE PIPELINE $whole events/s  (accepted / (${RUN_S} s + ${drain_s} s))"
+say "sink          $(sink /stats)"
+
+log "bare endpoint"
+wrk -t2 -c"$CONNS" -d5s -H "Authorization: Bearer $API" "http://127.0.0.1:$PORT/bench/bare" >/dev/null 2>&1 || true
+bare=$(wrk -t2 -c"$CONNS" -d10s --latency -H "Authorization: Bearer $API" "http://127.0.0.1:$PORT/bench/bare" 2>&1)
+say "bare endpoint $(awk '/Requests\/sec/{print $2}' <<<"$bare") req/s, p99 $(awk '$1=="99%"{print $2}' <<<"$bare") (same server, API token, constant answer)"
+
+jcmd $BUNDLE GC.run >/dev/null 2>&1 || true
+heap=$(jcmd $BUNDLE GC.heap_info 2>/dev/null | awk '/used/{for(i=1;i<=NF;i++) if($i=="used"){print $(i+1); exit}}')
+say "memory        RSS $(( $(ps -o rss= -p $BUNDLE) / 1024 )) MB, heap used after GC ${heap:-?}"
+
+log "hot chat: $HOT_EVENTS events"
+c0=$(sink_unique); t0=$(now)
+hot=$(post_count H "$HOT_EVENTS" CHATS=1)
+t1=$(now)
+read -r hot_crm _ hot_n < <(drain H "$c0" "$t1")
+chat=$(sql "select chat_id from inbound_event where message_id like '3EB0H%' limit 1")
+sql "select event_id from inbound_event where message_id like '3EB0H%' order by seq" > "$WORK/hot-journal.txt"
+sink "/order?chat=$chat" | tr -d '[]"' | tr ',' '\n' | grep -Fxf "$WORK/hot-journal.txt" > "$WORK/hot-crm.txt" || true
+if cmp -s "$WORK/hot-crm.txt" "$WORK/hot-journal.txt"; then order="in journal order"; else order="OUT OF ORDER (see $WORK/hot-*.txt)"; fi
+say "hot chat      $hot_n events posted in $(secs "$t0" "$t1") s (p99 $(field p99_ms "$hot") ms), all at the CRM $hot_crm s later: $(awk -v n="$hot_n" -v a="$t0" -v b="$t1" -v d="$hot_crm" 'BEGIN{printf "%.0f", n/(b-a+d)}') events/s end to end, $order"
+
+log "CRM outage backlog: $BACKLOG events"
+sink "/outage?on=1" -X POST >/dev/null
+c0=$(sink_unique)
+post_count B "$BACKLOG" >/dev/null
+for _ in $(seq 600); do [ "$(sql 'select count(*) from event_outbox')" = 0 ] && break; sleep 0.5; done
+t0=$(now); sink "/outage?on=0" -X POST >/dev/null
+read -r back_crm _ back_n < <(drain B "$c0" "$t0")
+first=$(sink /stats | sed -E 's/.*"firstAfterOutageMs":([0-9]+).*/\1/')
+first_s=$(awk -v f="$first" -v t="$t0" 'BEGIN{printf "%.1f", f/1000-t}')
+say "backlog       $back_n events queued during the outage; first delivery $first_s s after the CRM is back, all in $back_crm s: $(awk -v n="$back_n" -v d="$back_crm" -v f="$first_s" 'BEGIN{printf "%.0f", n/(d-f)}') events/s once delivering"
+say "sink          $(sink /stats)"
+
+if [ -n "${PROFILE:-}" ]; then
+  JFR=/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr; command -v "$JFR" >/dev/null || JFR=jfr
+  say ""; say "hottest methods of the measured phase (JFR, $WORK/measured.jfr):"
+  "$JFR" view --width 160 hot-methods "$WORK/measured.jfr" 2>/dev/null | head -30 | tee -a "$REPORT" || true
+fi
+log "report: $REPORT (bundle log: $WORK/bundle.log)"

@@ -1,0 +1,82 @@
+package kz.qazedu.bundle.message;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.inbound.OutboxEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The message tables' side of a relay round: the round's message events normalized and written in the relay's own
+ * PostgreSQL transaction, a few statements per round (see {@link MessageRepository}). So an event is in the tables
+ * exactly when it has left the outbox, with no broker hop between the bundle's own tables.
+ * <ul>
+ *   <li>{@code messages.upsert} (incoming, and typed on the linked phone) and {@code send.message} (sent through
+ *       Evolution's API): the {@code message} table;</li>
+ *   <li>{@code messages.update}: the message's status history, and its status where it moves forward;</li>
+ *   <li>{@code messages.delete}: the message's {@code DELETED} status.</li>
+ * </ul>
+ * An event that cannot be read as a message (no id, no chat, a shape no Evolution writes) is left out of the tables,
+ * logged and counted in {@code bundle_events_dead_total{stage="store"}}; it still goes to the CRM and its stream.
+ */
+@Component("messageStore")
+public class MessageStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
+
+    private final MessageNormalizer normalizer;
+    private final MessageRepository repository;
+    private final Counter notStored;
+
+    public MessageStore(MessageNormalizer normalizer, MessageRepository repository, MeterRegistry meters) {
+        this.normalizer = normalizer;
+        this.repository = repository;
+        this.notStored = meters.counter("bundle.events.dead", "stage", "store");
+    }
+
+    public void storeAll(List<OutboxEvent> events) {
+        List<NormalizedMessage> messages = new ArrayList<>();
+        List<StatusUpdate> statuses = new ArrayList<>();
+        for (OutboxEvent event : events) {
+            try {
+                switch (event.eventType()) {
+                    case "messages.upsert", "send.message" -> {
+                        NormalizedMessage message = normalizer.normalizeMessage(event.payload(), event.eventId());
+                        if (message.instance() == null || message.waMessageId() == null || message.chatJid() == null) {
+                            skip(event, "it has no message id or chat");
+                        } else {
+                            messages.add(message);
+                        }
+                    }
+                    case "messages.update", "messages.delete" -> {
+                        StatusUpdate update = event.eventType().equals("messages.update")
+                                ? normalizer.normalizeStatus(event.payload(), event.eventId())
+                                : normalizer.normalizeDeletion(event.payload(), event.eventId());
+                        if (update.instance() == null || update.waMessageId() == null || update.status() == null) {
+                            skip(event, "it has no message id or status");
+                        } else {
+                            statuses.add(update);
+                        }
+                    }
+                    default -> {
+                        // not a message event
+                    }
+                }
+            } catch (RuntimeException unreadable) {
+                skip(event, unreadable.toString());
+            }
+        }
+        repository.saveAll(messages);
+        repository.applyStatuses(statuses);
+    }
+
+    private void skip(OutboxEvent event, String reason) {
+        notStored.increment();
+        LOG.warn("Event {} ({} of instance {}) not stored in the message tables: {}", event.eventId(),
+                event.eventType(), event.instance(), reason);
+    }
+}
