@@ -7,17 +7,21 @@
 #   PROFILE=1 bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods
 #
 # Phases: warm-up; the measured load (intake rate and latency, then the seconds until every accepted event is at the
-# CRM and in the message table, and the whole-pipeline rate = events / (load + drain)); the bare endpoint on the same
+# CRM and in the message table, and the whole-pipeline rate = events / (load + drain)); the same load paced at
+# PACED_RATE (default 1.5 x the Node-RED flow's latest figure; 0 leaves it out); the bare endpoint on the same
 # server; memory; one hot chat (HOT_EVENTS events, drain rate, order at the CRM checked against the journal); a CRM
 # outage backlog (BACKLOG events posted while the CRM answers 503, then the rate at which they drain).
-# Needs: Java 17, Maven, Node, wrk (installed with apt when missing), PostgreSQL on 127.0.0.1:5432 (trust auth).
+# HOT_EVENTS=0 or BACKLOG=0 leaves that phase out; the bundle's own variables (RELAY_BATCH_SIZE, ...) and JAVA_OPTS
+# pass through to it.
+# Needs: Java 17, Maven, Node, wrk (installed with apt when missing), PostgreSQL's server binaries (PGBIN; the
+# benchmark runs its own cluster on PGPORT, default 5435, in its work folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONNS=${CONNS:-50}; WARMUP_S=${WARMUP_S:-10}; RUN_S=${RUN_S:-30}; CHATS=${CHATS:-500}
 HOT_EVENTS=${HOT_EVENTS:-10000}; BACKLOG=${BACKLOG:-50000}; SAT_PCT=${SAT_PCT:-90}
 PORT=${PORT:-18088}; SINK_PORT=${SINK_PORT:-18090}; DB_NAME=${DB_NAME:-bench_pipeline}
-PGHOST=127.0.0.1; PGPORT=5432
+PGHOST=127.0.0.1; PGPORT=${PGPORT:-5435}
 TOKEN=bench-webhook-token; API=bench-api-token; SECRET=bench-crm-secret
 WORK=${WORK:-$(mktemp -d -t bundle-bench.XXXXXX)}; mkdir -p "$WORK"
 JAR=target/whatsapp-crm-bundle.jar
@@ -39,13 +43,25 @@ cpu_busy_pct() { set -- $1 $2; awk -v b1="$1" -v t1="$2" -v b2="$3" -v t2="$4" '
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  declare -F stop_pg >/dev/null && stop_pg
+}
 trap cleanup EXIT
 
 if [ -z "${SKIP_BUILD:-}" ]; then log "building $JAR"; mvn -B -q -DskipTests package >/dev/null; fi
 
-psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "drop database if exists $DB_NAME" \
-  -c "create database $DB_NAME" >/dev/null
+# A PostgreSQL cluster of its own with the stock configuration (autovacuum on, synchronous commits), as the
+# Node-RED reference flow gets: the machine's test cluster may be tuned otherwise.
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+rm -rf "$WORK/pgdata"; mkdir -p "$WORK/pgdata" "$WORK/pgsock"; chmod 777 "$WORK"; chmod 700 "$WORK/pgdata"
+[ "$(id -u)" = 0 ] && chown postgres "$WORK/pgdata" "$WORK/pgsock"
+as_postgres "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
+as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pg.log" -w \
+  -o "-p $PGPORT -k $WORK/pgsock -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; }
+psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "create database $DB_NAME" >/dev/null
 
 CRM_PORT=$SINK_PORT CRM_SECRET=$SECRET node bench/crm-sink.js > "$WORK/sink.log" 2>&1 &
 PIDS+=($!)
@@ -53,7 +69,7 @@ PIDS+=($!)
 JFR_OPTS=()
 [ -n "${PROFILE:-}" ] && JFR_OPTS=(-XX:StartFlightRecording=name=bench,settings=profile,filename=$WORK/pipeline.jfr)
 SERVER_PORT=$PORT DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$DB_NAME DB_USER=postgres \
-  WEBHOOK_TOKEN=$TOKEN API_TOKEN=$API CRM_URL=http://127.0.0.1:$SINK_PORT/crm/events CRM_WEBHOOK_SECRET=$SECRET \
+  WEBHOOK_TOKEN=$TOKEN API_TOKEN=$API CRM_FORWARDING=${CRM_FORWARDING:-true} CRM_URL=http://127.0.0.1:$SINK_PORT/crm/events CRM_WEBHOOK_SECRET=$SECRET \
   BROKER_DATA_DIR=$WORK/activemq ROUTES_LOCATION="file:routes/*.camel.yaml,file:bench/bare.camel.yaml" \
   EVOLUTION_API_URL=http://127.0.0.1:9 EVOLUTION_API_KEY=bench \
   java ${JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar $JAR > "$WORK/bundle.log" 2>&1 &
@@ -88,7 +104,7 @@ drain() {
   expected=$(journal "$tag")
   for _ in $(seq $((max * 10))); do
     t=$(now)
-    [ -z "$crm_at" ] && [ $(( $(sink_unique) - crm0 )) -ge "$expected" ] && crm_at=$t
+    [ -z "$crm_at" ] && { [ "${CRM_FORWARDING:-true}" = false ] || [ $(( $(sink_unique) - crm0 )) -ge "$expected" ]; } && crm_at=$t
     [ -z "$tables_at" ] && [ "$(stored "$tag")" -ge "$expected" ] && tables_at=$t
     [ -n "$crm_at" ] && [ -n "$tables_at" ] && break
     sleep 0.1
@@ -123,6 +139,22 @@ say "drained       at the CRM ${crm_s} s, in the message table ${tables_s} s aft
 say "WHOLE PIPELINE $whole events/s  (accepted / (${RUN_S} s + ${drain_s} s))"
 say "sink          $(sink /stats)"
 
+# The same load paced at PACED_RATE: by default 1.5 x the Node-RED flow's latest sustained rate in the peers'
+# results log (../shared/peers: run it first, in the same session), else 2,250/s.
+peer=$(grep -h 'peer=node-red mode=sync' "${PEERS_RESULTS:-${TMPDIR:-/tmp}/peers/results.log}" 2>/dev/null | tail -1 \
+  | sed -E 's/.*sustained_rows_per_s=([0-9.]+).*/\1/')
+if [ -n "$peer" ]; then
+  say "Node-RED      $peer events/s (latest figure of the peers' results log): this run is $(awk -v a="$whole" -v b="$peer" 'BEGIN{printf "%.2f", a/b}') x"
+fi
+PACED_RATE=${PACED_RATE:-$(awk -v p="${peer:-1500}" 'BEGIN{printf "%d", p * 1.5}')}
+if [ "$PACED_RATE" -gt 0 ]; then
+  log "paced at $PACED_RATE events/s"
+  c0=$(sink_unique)
+  paced=$(load 2 P DELAY_MS=$(( CONNS * 1000 / PACED_RATE > 2 ? CONNS * 1000 / PACED_RATE - 2 : 1 )))
+  read -r p_crm p_tables p_n < <(drain P "$c0" "$(now)")
+  say "paced         aimed at $PACED_RATE events/s: $(field rps "$paced") req/s, p50 $(field p50_ms "$paced") ms, p99 $(field p99_ms "$paced") ms, max $(field max_ms "$paced") ms, non-2xx $(field non2xx "$paced"); $p_n events at the CRM ${p_crm} s and in the tables ${p_tables} s after the load"
+fi
+
 log "bare endpoint"
 wrk -t2 -c"$CONNS" -d5s -H "Authorization: Bearer $API" "http://127.0.0.1:$PORT/bench/bare" >/dev/null 2>&1 || true
 bare=$(wrk -t2 -c"$CONNS" -d10s --latency -H "Authorization: Bearer $API" "http://127.0.0.1:$PORT/bench/bare" 2>&1)
@@ -132,6 +164,7 @@ jcmd $BUNDLE GC.run >/dev/null 2>&1 || true
 heap=$(jcmd $BUNDLE GC.heap_info 2>/dev/null | awk '/used/{for(i=1;i<=NF;i++) if($i=="used"){print $(i+1); exit}}')
 say "memory        RSS $(( $(ps -o rss= -p $BUNDLE) / 1024 )) MB, heap used after GC ${heap:-?}"
 
+if [ "$HOT_EVENTS" -gt 0 ]; then
 log "hot chat: $HOT_EVENTS events"
 c0=$(sink_unique); t0=$(now)
 hot=$(post_count H "$HOT_EVENTS" CHATS=1)
@@ -143,6 +176,9 @@ sink "/order?chat=$chat" | tr -d '[]"' | tr ',' '\n' | grep -Fxf "$WORK/hot-jour
 if cmp -s "$WORK/hot-crm.txt" "$WORK/hot-journal.txt"; then order="in journal order"; else order="OUT OF ORDER (see $WORK/hot-*.txt)"; fi
 say "hot chat      $hot_n events posted in $(secs "$t0" "$t1") s (p99 $(field p99_ms "$hot") ms), all at the CRM $hot_crm s later: $(awk -v n="$hot_n" -v a="$t0" -v b="$t1" -v d="$hot_crm" 'BEGIN{printf "%.0f", n/(b-a+d)}') events/s end to end, $order"
 
+fi
+
+if [ "$BACKLOG" -gt 0 ]; then
 log "CRM outage backlog: $BACKLOG events"
 sink "/outage?on=1" -X POST >/dev/null
 c0=$(sink_unique)
@@ -154,6 +190,7 @@ first=$(sink /stats | sed -E 's/.*"firstAfterOutageMs":([0-9]+).*/\1/')
 first_s=$(awk -v f="$first" -v t="$t0" 'BEGIN{printf "%.1f", f/1000-t}')
 say "backlog       $back_n events queued during the outage; first delivery $first_s s after the CRM is back, all in $back_crm s: $(awk -v n="$back_n" -v d="$back_crm" -v f="$first_s" 'BEGIN{printf "%.0f", n/(d-f)}') events/s once delivering"
 say "sink          $(sink /stats)"
+fi
 
 if [ -n "${PROFILE:-}" ]; then
   JFR=/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr; command -v "$JFR" >/dev/null || JFR=jfr

@@ -1,7 +1,7 @@
 -- wrk script: Evolution API v2 "messages.upsert" webhooks (~600 bytes), the same bodies as the Node-RED reference
 -- flow's load, with the bundle's token header. Each request has its own data.key.id, "3EB0" .. RUN_TAG .. thread ..
 -- counter, and goes to one of CHATS chats (default 500). MAX_REQUESTS (per wrk thread) stops a thread after that
--- many answers. done() prints one RESULT line.
+-- many answers; DELAY_MS paces it. done() prints one RESULT line.
 local run_tag = os.getenv("RUN_TAG") or "X"
 local chats = tonumber(os.getenv("CHATS") or "500")
 local max_requests = tonumber(os.getenv("MAX_REQUESTS") or "0")
@@ -30,6 +30,14 @@ function request()
    local id = string.format("3EB0%s%02d%010d", run_tag, tid or 0, counter)
    local jid = string.format("55119%08d", ((tid or 0) * 7919 + counter) % chats)
    return wrk.format("POST", nil, headers, a1 .. jid .. a2 .. id .. b .. (ts + counter) .. c)
+end
+
+-- DELAY_MS paces the load: each connection waits that long after an answer before its next request.
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
+if delay_ms > 0 then
+   function delay()
+      return delay_ms
+   end
 end
 
 if max_requests > 0 then

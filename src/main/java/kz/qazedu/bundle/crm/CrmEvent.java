@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 
 /**
  * What the CRM receives for one WhatsApp event (version {@value #SPEC_VERSION}): made for a CRM, not Evolution's
@@ -34,9 +34,15 @@ public record CrmEvent(
         QrCode qrcode,
         Outbound outbound,
         Sending sending,
-        JsonNode raw) {
+        @JsonRawValue String raw) {
 
     public static final String SPEC_VERSION = "1";
+
+    /** The same event carrying the stored payload, as JSON text, in {@code raw}. */
+    public CrmEvent withRaw(String payload) {
+        return new CrmEvent(specVersion, id, type, instance, occurredAt, receivedAt, chat, author, message, status,
+                connection, qrcode, outbound, sending, payload);
+    }
 
     /** @param id the chat JID (phone JID preferred); {@code phone} digits; {@code lid} the hidden-number id */
     @JsonInclude(JsonInclude.Include.NON_NULL)

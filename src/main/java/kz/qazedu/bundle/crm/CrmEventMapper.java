@@ -29,23 +29,25 @@ public class CrmEventMapper {
     public CrmEvent map(String eventId, String eventType, Instant receivedAt, String payload) {
         JsonNode raw = read(payload);
         String instance = raw.path("instance").asText();
-        return switch (eventType) {
-            case "messages.upsert", "send.message" -> message(eventId, eventType, receivedAt, payload, raw);
+        CrmEvent event = switch (eventType) {
+            case "messages.upsert", "send.message" -> message(eventId, eventType, receivedAt, raw);
             case "messages.update" -> status(eventId, instance, receivedAt,
-                    normalizer.normalizeStatus(payload, eventId), raw);
+                    normalizer.normalizeStatus(raw, eventId), raw);
             case "messages.delete" -> status(eventId, instance, receivedAt,
-                    normalizer.normalizeDeletion(payload, eventId), raw);
+                    normalizer.normalizeDeletion(raw, eventId), raw);
             case "connection.update" -> connection(eventId, instance, receivedAt, raw);
             case "qrcode.updated" -> qrCode(eventId, instance, receivedAt, raw);
             case "outbound.status" -> outboundStatus(eventId, instance, receivedAt, raw);
             case "outbound.instance" -> sending(eventId, instance, receivedAt, raw);
             default -> new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "evolution." + eventType, instance, receivedAt,
-                    receivedAt, null, null, null, null, null, null, null, null, raw);
+                    receivedAt, null, null, null, null, null, null, null, null, null);
         };
+        // the stored payload as it is: valid JSON, written without a second pass through a tree
+        return event.withRaw(payload);
     }
 
-    private CrmEvent message(String eventId, String eventType, Instant receivedAt, String payload, JsonNode raw) {
-        NormalizedMessage m = normalizer.normalizeMessage(payload, eventId);
+    private CrmEvent message(String eventId, String eventType, Instant receivedAt, JsonNode raw) {
+        NormalizedMessage m = normalizer.normalizeMessage(raw, eventId);
         boolean sent = eventType.equals("send.message") || m.fromMe();
         return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, sent ? "message.sent" : "message.received",
                 m.instance(), m.waTimestamp() != null ? m.waTimestamp() : receivedAt, receivedAt,
@@ -55,7 +57,7 @@ public class CrmEventMapper {
                 new CrmEvent.Message(m.waMessageId(), m.direction(), m.messageType(), m.body(), m.media(),
                         m.quotedMessageId()),
                 m.status() == null ? null : new CrmEvent.Status(m.waMessageId(), statusName(m.status()), m.fromMe()),
-                null, null, null, null, raw);
+                null, null, null, null, null);
     }
 
     private static CrmEvent status(String eventId, String instance, Instant receivedAt, StatusUpdate update,
@@ -65,7 +67,7 @@ public class CrmEventMapper {
                 chat == null ? null : new CrmEvent.Chat(chat, Jids.phoneOf(chat), Jids.firstLid(chat), Jids.isGroup(chat)),
                 null, null,
                 new CrmEvent.Status(update.waMessageId(), statusName(update.status()), update.fromMe()),
-                null, null, null, null, raw);
+                null, null, null, null, null);
     }
 
     private static CrmEvent connection(String eventId, String instance, Instant receivedAt, JsonNode raw) {
@@ -75,7 +77,7 @@ public class CrmEventMapper {
                 null, null, null, null,
                 new CrmEvent.Connection(text(data, "state"), reason.canConvertToInt() ? reason.asInt() : null,
                         text(data, "wuid"), text(data, "profileName")),
-                null, null, null, raw);
+                null, null, null, null);
     }
 
     private static CrmEvent qrCode(String eventId, String instance, Instant receivedAt, JsonNode raw) {
@@ -83,7 +85,7 @@ public class CrmEventMapper {
         return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.qrcode", instance, receivedAt, receivedAt,
                 null, null, null, null, null,
                 new CrmEvent.QrCode(text(qr, "code"), text(qr, "base64"), text(qr, "pairingCode"), text(qr, "message")),
-                null, null, raw);
+                null, null, null);
     }
 
     /**
@@ -102,14 +104,14 @@ public class CrmEventMapper {
                 new CrmEvent.Outbound(text(data, "id"), text(data, "crmMessageId"), text(data, "to"), status,
                         text(data, "reasonCode"), text(data, "reason"),
                         data.path("attempts").canConvertToInt() ? data.path("attempts").asInt() : null),
-                null, raw);
+                null, null);
     }
 
     private static CrmEvent sending(String eventId, String instance, Instant receivedAt, JsonNode raw) {
         JsonNode data = raw.path("data");
         return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.sending", instance, receivedAt, receivedAt,
                 null, null, null, null, null, null, null,
-                new CrmEvent.Sending(text(data, "state"), text(data, "reasonCode"), text(data, "reason")), raw);
+                new CrmEvent.Sending(text(data, "state"), text(data, "reasonCode"), text(data, "reason")), null);
     }
 
     private static String statusName(String status) {

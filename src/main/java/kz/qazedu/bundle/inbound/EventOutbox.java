@@ -52,27 +52,34 @@ public class EventOutbox {
     /**
      * The oldest events in the outbox of ended transactions, after the cursor and outside the excluded chat, up to
      * a count and a byte budget (base64 media webhooks weigh megabytes each); the first one always, however large.
+     * The count is taken by the commit-order index first, so a round costs the same however long the outbox is.
      */
     private static final String UNPUBLISHED = """
             with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
-            candidates as (
-                select o.xid, o.seq,
-                       sum(pg_column_size(e.payload)) over (order by o.xid, o.seq) as running_bytes,
-                       row_number() over (order by o.xid, o.seq) as n
+            oldest as (
+                select o.xid, o.seq
                   from event_outbox o
-                  join inbound_event e on e.seq = o.seq
                  cross join horizon h
                  where o.xid < h.xmin
                    and (o.xid, o.seq) > (?::xid8, ?)
-                   and (?::text is null or e.instance <> ?::text or e.chat_id is distinct from ?::text)
+                   and (?::text is null
+                        or not exists (select 1 from inbound_event x
+                                        where x.seq = o.seq and x.instance = ?::text
+                                          and x.chat_id is not distinct from ?::text))
                  order by o.xid, o.seq
-                 limit ?)
-            select c.xid::text as xid, e.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id,
-                   e.received_at, e.payload::text as payload
-              from candidates c
-              join inbound_event e on e.seq = c.seq
-             where c.running_bytes <= ? or c.n = 1
-             order by c.xid, c.seq
+                 limit ?),
+            candidates as (
+                select c.xid, c.seq, e.event_id, e.event_type, e.instance, e.chat_id, e.message_id, e.received_at,
+                       e.payload,
+                       sum(pg_column_size(e.payload)) over (order by c.xid, c.seq) as running_bytes,
+                       row_number() over (order by c.xid, c.seq) as n
+                  from oldest c
+                  join inbound_event e on e.seq = c.seq)
+            select xid::text as xid, seq, event_id, event_type, instance, chat_id, message_id, received_at,
+                   payload::text as payload
+              from candidates
+             where running_bytes <= ? or n = 1
+             order by xid, seq
             """;
 
     private static final String ONE = """

@@ -37,7 +37,11 @@ public class MessageNormalizer {
     }
 
     public NormalizedMessage normalizeMessage(String payload, String eventId) {
-        JsonNode root = read(payload);
+        return normalizeMessage(read(payload), eventId);
+    }
+
+    /** The same, from the event already parsed. */
+    public NormalizedMessage normalizeMessage(JsonNode root, String eventId) {
         JsonNode data = root.path("data");
         JsonNode key = data.path("key");
         String remoteJid = text(key, "remoteJid");
@@ -85,7 +89,11 @@ public class MessageNormalizer {
 
     /** {@code messages.update}: {@code data = {keyId, remoteJid, fromMe, status, ...}}. */
     public StatusUpdate normalizeStatus(String payload, String eventId) {
-        JsonNode root = read(payload);
+        return normalizeStatus(read(payload), eventId);
+    }
+
+    /** The same, from the event already parsed. */
+    public StatusUpdate normalizeStatus(JsonNode root, String eventId) {
         JsonNode data = root.path("data");
         return statusOf(root, data.path("keyId"), text(data, "status"), eventId);
     }
@@ -95,7 +103,11 @@ public class MessageNormalizer {
      * deleted for everyone; stored as its DELETED status.
      */
     public StatusUpdate normalizeDeletion(String payload, String eventId) {
-        JsonNode root = read(payload);
+        return normalizeDeletion(read(payload), eventId);
+    }
+
+    /** The same, from the event already parsed. */
+    public StatusUpdate normalizeDeletion(JsonNode root, String eventId) {
         return statusOf(root, root.path("data").path("id"), MessageStatus.DELETED.name(), eventId);
     }
 
