@@ -59,7 +59,8 @@ rm -rf "$WORK/pgdata"; mkdir -p "$WORK/pgdata" "$WORK/pgsock"; chmod 777 "$WORK"
 [ "$(id -u)" = 0 ] && chown postgres "$WORK/pgdata" "$WORK/pgsock"
 as_postgres "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
 as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pg.log" -w \
-  -o "-p $PGPORT -k $WORK/pgsock -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  -o "-p $PGPORT -k $WORK/pgsock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PROFILE:+-c shared_preload_libraries=pg_stat_statements}" \
+  start >/dev/null
 stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; }
 psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "create database $DB_NAME" >/dev/null
 
@@ -124,12 +125,20 @@ if [ -n "${WRK_THREADS:-}" ]; then threads=$WRK_THREADS; elif [ "$busy" -ge "$SA
 drain W "$c0" "$(now)" >/dev/null
 log "warm-up cpu ${busy}% -> wrk -t$threads"
 
-[ -n "${PROFILE:-}" ] && jcmd $BUNDLE JFR.start name=measured settings=profile >/dev/null
+if [ -n "${PROFILE:-}" ]; then
+  jcmd $BUNDLE JFR.start name=measured settings=profile >/dev/null
+  sql "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()" >/dev/null
+fi
 c0=$(sink_unique); b0=$(cpu_snap)
 res=$(load "$threads" M)
 t_end=$(now); busy=$(cpu_busy_pct "$b0" "$(cpu_snap)")
 read -r crm_s tables_s accepted < <(drain M "$c0" "$t_end")
-[ -n "${PROFILE:-}" ] && jcmd $BUNDLE JFR.dump name=measured filename=$WORK/measured.jfr >/dev/null
+if [ -n "${PROFILE:-}" ]; then
+  jcmd $BUNDLE JFR.dump name=measured filename=$WORK/measured.jfr >/dev/null
+  sql "select calls, round(total_exec_time) as ms, round(mean_exec_time::numeric, 2) as mean_ms, rows,
+              left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+         from pg_stat_statements order by total_exec_time desc limit 12" > "$WORK/statements.txt"
+fi
 drain_s=$(awk -v a="$crm_s" -v b="$tables_s" 'BEGIN{print (a>b)?a:b}')
 whole=$(awk -v n="$accepted" -v r="$RUN_S" -v d="$drain_s" 'BEGIN{printf "%.0f", n/(r+d)}')
 say ""
@@ -149,8 +158,15 @@ fi
 PACED_RATE=${PACED_RATE:-$(awk -v p="${peer:-1500}" 'BEGIN{printf "%d", p * 1.5}')}
 if [ "$PACED_RATE" -gt 0 ]; then
   log "paced at $PACED_RATE events/s"
+  # each connection waits DELAY_MS after an answer: calibrate the wait on a short run, as the answer's own time counts
+  cycle_ms=$(( CONNS * 1000 / PACED_RATE )); wait_ms=$(( cycle_ms > 2 ? cycle_ms - 2 : 1 ))
   c0=$(sink_unique)
-  paced=$(load 2 P DELAY_MS=$(( CONNS * 1000 / PACED_RATE > 2 ? CONNS * 1000 / PACED_RATE - 2 : 1 )))
+  probe=$(DURATION=5 load 2 C DELAY_MS=$wait_ms)
+  wait_ms=$(awk -v c="$CONNS" -v r="$(field rps "$probe")" -v w="$wait_ms" -v t="$cycle_ms" \
+    'BEGIN{l = c * 1000 / r - w; d = int(t - l + 0.5); print (d < 1) ? 1 : d}')
+  drain C "$c0" "$(now)" >/dev/null
+  c0=$(sink_unique)
+  paced=$(load 2 P DELAY_MS=$wait_ms)
   read -r p_crm p_tables p_n < <(drain P "$c0" "$(now)")
   say "paced         aimed at $PACED_RATE events/s: $(field rps "$paced") req/s, p50 $(field p50_ms "$paced") ms, p99 $(field p99_ms "$paced") ms, max $(field max_ms "$paced") ms, non-2xx $(field non2xx "$paced"); $p_n events at the CRM ${p_crm} s and in the tables ${p_tables} s after the load"
 fi
@@ -194,6 +210,8 @@ fi
 
 if [ -n "${PROFILE:-}" ]; then
   JFR=/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr; command -v "$JFR" >/dev/null || JFR=jfr
+  say ""; say "PostgreSQL statements of the measured phase (calls|ms|mean ms|rows|statement):"
+  tee -a "$REPORT" < "$WORK/statements.txt"
   say ""; say "hottest methods of the measured phase (JFR, $WORK/measured.jfr):"
   "$JFR" view --width 160 hot-methods "$WORK/measured.jfr" 2>/dev/null | head -30 | tee -a "$REPORT" || true
 fi

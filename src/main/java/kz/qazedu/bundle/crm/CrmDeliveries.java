@@ -65,7 +65,7 @@ public class CrmDeliveries {
                        order by ordering_key, seq
                        limit 1) next),
             ready as (
-                select ordering_key
+                select ordering_key, seq
                   from heads
                  where next_attempt_at <= now() and (leased_until is null or leased_until < now())
                  order by seq
@@ -78,7 +78,7 @@ public class CrmDeliveries {
                        from (select event_id, seq,
                                     next_attempt_at <= now() and (leased_until is null or leased_until < now()) as free
                                from crm_delivery d
-                              where d.state = 'pending' and d.ordering_key = r.ordering_key
+                              where d.state = 'pending' and d.ordering_key = r.ordering_key and d.seq >= r.seq
                               order by seq
                               limit ?) first) run
                  where run.free_so_far),
