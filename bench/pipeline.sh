@@ -3,7 +3,7 @@
 # verifies every signature, messages normalized into the tables, every event streamed to the broker), under the same
 # load as the Node-RED reference flow (wrk, 50 connections, Evolution messages.upsert bodies over 500 chats).
 #
-#   bench/pipeline.sh                 # about 4 minutes; the report goes to target/benchmark/pipeline-<time>.txt
+#   bench/pipeline.sh                 # about 3 minutes; the report goes to target/benchmark/pipeline-<time>.txt
 #   PROFILE=1 bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods
 #
 # Phases: warm-up; the measured load (intake rate and latency, then the seconds until every accepted event is at the
