@@ -86,6 +86,9 @@ public class RetiredStoreQueues implements SmartInitializingSingleton, Disposabl
                 }
             }
         } catch (JMSException | RuntimeException e) {
+            if (retries.isShutdown()) {
+                return;
+            }
             LOG.warn("Cannot retire the old store queues yet: {}", e.toString());
         }
         if (!remaining.isEmpty() && !retries.isShutdown()) {
