@@ -3,8 +3,8 @@
 # verifies every signature, messages normalized into the tables, every event streamed to the broker), under the same
 # load as the Node-RED reference flow (wrk, 50 connections, Evolution messages.upsert bodies over 500 chats).
 #
-#   bench/pipeline.sh                 # about 3 minutes; the report goes to target/benchmark/pipeline-<time>.txt
-#   PROFILE=1 bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods
+#   src/bench/pipeline.sh                 # about 3 minutes; the report goes to target/benchmark/pipeline-<time>.txt
+#   PROFILE=1 src/bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods
 #
 # Phases: warm-up; the measured load (intake rate and latency, then the seconds until every accepted event is at the
 # CRM and in the message table, and the whole-pipeline rate = events / (load + drain)); the same load paced at
@@ -16,7 +16,7 @@
 # Needs: Java 17, Maven, Node, wrk (installed with apt when missing), PostgreSQL's server binaries (PGBIN; the
 # benchmark runs its own cluster on PGPORT, default 5435, in its work folder).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 CONNS=${CONNS:-50}; WARMUP_S=${WARMUP_S:-10}; RUN_S=${RUN_S:-30}; CHATS=${CHATS:-500}
 HOT_EVENTS=${HOT_EVENTS:-10000}; BACKLOG=${BACKLOG:-50000}; SAT_PCT=${SAT_PCT:-90}
@@ -64,14 +64,14 @@ as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pg.log" -w \
 stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; }
 psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "create database $DB_NAME" >/dev/null
 
-CRM_PORT=$SINK_PORT CRM_SECRET=$SECRET node bench/crm-sink.js > "$WORK/sink.log" 2>&1 &
+CRM_PORT=$SINK_PORT CRM_SECRET=$SECRET node src/bench/crm-sink.js > "$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 
 JFR_OPTS=()
 [ -n "${PROFILE:-}" ] && JFR_OPTS=(-XX:StartFlightRecording=name=bench,settings=profile,filename=$WORK/pipeline.jfr)
 SERVER_PORT=$PORT DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$DB_NAME DB_USER=postgres \
   WEBHOOK_TOKEN=$TOKEN API_TOKEN=$API CRM_FORWARDING=${CRM_FORWARDING:-true} CRM_URL=http://127.0.0.1:$SINK_PORT/crm/events CRM_WEBHOOK_SECRET=$SECRET \
-  BROKER_DATA_DIR=$WORK/activemq ROUTES_LOCATION="file:routes/*.camel.yaml,file:bench/bare.camel.yaml" \
+  BROKER_DATA_DIR=$WORK/activemq ROUTES_LOCATION="file:routes/*.camel.yaml,file:src/bench/bare.camel.yaml" \
   EVOLUTION_API_URL=http://127.0.0.1:9 EVOLUTION_API_KEY=bench \
   java ${JAVA_OPTS:-} "${JFR_OPTS[@]}" -jar $JAR > "$WORK/bundle.log" 2>&1 &
 BUNDLE=$!; PIDS+=($BUNDLE)
@@ -82,7 +82,7 @@ curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null || { tail -40 "$WOR
 load() {
   local threads=$1 tag=$2 out="$WORK/wrk-$2.txt"; shift 2
   env RUN_TAG="$tag" WEBHOOK_TOKEN=$TOKEN CHATS=$CHATS "$@" wrk -t"$threads" -c"$CONNS" -d"${DURATION:-$RUN_S}s" \
-    --timeout 10s --latency -s bench/webhook.lua "http://127.0.0.1:$PORT/webhook/evolution" > "$out" 2>&1 || true
+    --timeout 10s --latency -s src/bench/webhook.lua "http://127.0.0.1:$PORT/webhook/evolution" > "$out" 2>&1 || true
   grep '^RESULT' "$out" | tail -1
 }
 journal() { sql "select count(*) from inbound_event where message_id like '3EB0$1%'"; }
@@ -91,7 +91,7 @@ journal() { sql "select count(*) from inbound_event where message_id like '3EB0$
 post_count() {
   local tag=$1 count=$2 out="$WORK/wrk-$1.txt"; shift 2
   env RUN_TAG="$tag" WEBHOOK_TOKEN=$TOKEN CHATS=$CHATS MAX_REQUESTS=$((count / 2)) "$@" wrk -t2 -c"$CONNS" -d600s \
-    --timeout 10s --latency -s bench/webhook.lua "http://127.0.0.1:$PORT/webhook/evolution" > "$out" 2>&1 &
+    --timeout 10s --latency -s src/bench/webhook.lua "http://127.0.0.1:$PORT/webhook/evolution" > "$out" 2>&1 &
   local wrk_pid=$!
   while [ "$(journal "$tag")" -lt "$count" ] && kill -0 $wrk_pid 2>/dev/null; do sleep 0.2; done
   kill -INT $wrk_pid 2>/dev/null || true; wait $wrk_pid 2>/dev/null || true
