@@ -55,13 +55,14 @@ if [ -z "${SKIP_BUILD:-}" ]; then log "building $JAR"; mvn -B -q -DskipTests pac
 # Node-RED reference flow gets: the machine's test cluster may be tuned otherwise.
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-rm -rf "$WORK/pgdata"; mkdir -p "$WORK/pgdata" "$WORK/pgsock"; chmod 777 "$WORK"; chmod 700 "$WORK/pgdata"
-[ "$(id -u)" = 0 ] && chown postgres "$WORK/pgdata" "$WORK/pgsock"
-as_postgres "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
-as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pg.log" -w \
-  -o "-p $PGPORT -k $WORK/pgsock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PROFILE:+-c shared_preload_libraries=pg_stat_statements}" \
+PG=$WORK/pg
+rm -rf "$PG"; mkdir -p "$PG/data" "$PG/sock"; chmod 755 "$WORK"; chmod 700 "$PG/data"
+[ "$(id -u)" = 0 ] && chown -R postgres "$PG"
+as_postgres "$PGBIN/initdb" -D "$PG/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
+as_postgres "$PGBIN/pg_ctl" -D "$PG/data" -l "$PG/postgres.log" -w \
+  -o "-p $PGPORT -k $PG/sock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PROFILE:+-c shared_preload_libraries=pg_stat_statements}" \
   start >/dev/null
-stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; }
+stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1 || true; }
 psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "create database $DB_NAME" >/dev/null
 
 CRM_PORT=$SINK_PORT CRM_SECRET=$SECRET node src/bench/crm-sink.js > "$WORK/sink.log" 2>&1 &

@@ -59,23 +59,23 @@ public class MessageRepository {
              where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank
             """;
 
-    private static final String INSERT_STATUSES = """
-            insert into message_status (instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id)
-            select instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id
-              from unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::text[], ?::boolean[], ?::text[])
-                   with ordinality as s(instance, wa_message_id, status, status_rank, chat_jid, from_me,
-                                        source_event_id, n)
-             order by n
-            on conflict (instance, wa_message_id, status) do nothing
-            """;
-
-    /** Each message's highest new status, where it moves the message forward. */
-    private static final String ADVANCE_STATUSES = """
+    /** The statuses recorded, and each message moved forward to its highest new status: one statement. */
+    private static final String APPLY_STATUSES = """
+            with given as (
+                select * from unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::text[], ?::boolean[], ?::text[])
+                              with ordinality as s(instance, wa_message_id, status, status_rank, chat_jid, from_me,
+                                                   source_event_id, n)),
+            recorded as (
+                insert into message_status (instance, wa_message_id, status, status_rank, chat_jid, from_me,
+                                            source_event_id)
+                select instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id
+                  from given
+                 order by n
+                on conflict (instance, wa_message_id, status) do nothing)
             update message m
                set status = s.status, status_rank = s.status_rank, status_at = now(), updated_at = now()
               from (select distinct on (instance, wa_message_id) instance, wa_message_id, status, status_rank
-                      from unnest(?::text[], ?::text[], ?::text[], ?::smallint[]) as u(instance, wa_message_id, status,
-                                                                                      status_rank)
+                      from given
                      where status_rank > 0
                      order by instance, wa_message_id, status_rank desc) s
              where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank
@@ -145,23 +145,15 @@ public class MessageRepository {
         }
         Object[] ranks = statuses.stream().map(MessageStatus::rank).toArray();
         jdbc.update(connection -> {
-            var insert = connection.prepareStatement(INSERT_STATUSES);
-            insert.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
-            insert.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
-            insert.setArray(3, connection.createArrayOf("text", recorded));
-            insert.setArray(4, connection.createArrayOf("integer", ranks));
-            insert.setArray(5, array(connection, "text", updates, StatusUpdate::chatJid));
-            insert.setArray(6, array(connection, "boolean", updates, StatusUpdate::fromMe));
-            insert.setArray(7, array(connection, "text", updates, StatusUpdate::sourceEventId));
-            return insert;
-        });
-        jdbc.update(connection -> {
-            var update = connection.prepareStatement(ADVANCE_STATUSES);
-            update.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
-            update.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
-            update.setArray(3, connection.createArrayOf("text", recorded));
-            update.setArray(4, connection.createArrayOf("integer", ranks));
-            return update;
+            var apply = connection.prepareStatement(APPLY_STATUSES);
+            apply.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
+            apply.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
+            apply.setArray(3, connection.createArrayOf("text", recorded));
+            apply.setArray(4, connection.createArrayOf("integer", ranks));
+            apply.setArray(5, array(connection, "text", updates, StatusUpdate::chatJid));
+            apply.setArray(6, array(connection, "boolean", updates, StatusUpdate::fromMe));
+            apply.setArray(7, array(connection, "text", updates, StatusUpdate::sourceEventId));
+            return apply;
         });
     }
 
