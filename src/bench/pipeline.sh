@@ -4,7 +4,8 @@
 # load as the Node-RED reference flow (wrk, 50 connections, Evolution messages.upsert bodies over 500 chats).
 #
 #   src/bench/pipeline.sh                 # about 3 minutes; the report goes to target/benchmark/pipeline-<time>.txt
-#   PROFILE=1 src/bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods
+#   PROFILE=1 src/bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods;
+#                                         # PostgreSQL logs the plan of every statement slower than SLOW_PLAN_MS (500)
 #
 # Phases: warm-up; the measured load (intake rate and latency, then the seconds until every accepted event is at the
 # CRM and in the message table, and the whole-pipeline rate = events / (load + drain)); the same load paced at
@@ -60,7 +61,7 @@ rm -rf "$PG"; mkdir -p "$PG/data" "$PG/sock"; chmod 755 "$WORK"; chmod 700 "$PG/
 [ "$(id -u)" = 0 ] && chown -R postgres "$PG"
 as_postgres "$PGBIN/initdb" -D "$PG/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
 as_postgres "$PGBIN/pg_ctl" -D "$PG/data" -l "$PG/postgres.log" -w \
-  -o "-p $PGPORT -k $PG/sock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PROFILE:+-c shared_preload_libraries=pg_stat_statements}" \
+  -o "-p $PGPORT -k $PG/sock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PROFILE:+-c shared_preload_libraries=pg_stat_statements,auto_explain -c auto_explain.log_min_duration=${SLOW_PLAN_MS:-500} -c auto_explain.log_format=text}" \
   start >/dev/null
 stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1 || true; }
 psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "create database $DB_NAME" >/dev/null
@@ -69,7 +70,7 @@ CRM_PORT=$SINK_PORT CRM_SECRET=$SECRET node src/bench/crm-sink.js > "$WORK/sink.
 PIDS+=($!)
 
 JFR_OPTS=()
-[ -n "${PROFILE:-}" ] && JFR_OPTS=(-XX:StartFlightRecording=name=bench,settings=profile,filename=$WORK/pipeline.jfr)
+[ -n "${PROFILE:-}" ] && JFR_OPTS=(-XX:FlightRecorderOptions=stackdepth=256 -XX:StartFlightRecording=name=bench,settings=profile,filename=$WORK/pipeline.jfr)
 SERVER_PORT=$PORT DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$DB_NAME DB_USER=postgres \
   WEBHOOK_TOKEN=$TOKEN API_TOKEN=$API CRM_FORWARDING=${CRM_FORWARDING:-true} CRM_URL=http://127.0.0.1:$SINK_PORT/crm/events CRM_WEBHOOK_SECRET=$SECRET \
   BROKER_DATA_DIR=$WORK/activemq ROUTES_LOCATION="file:routes/*.camel.yaml,file:src/bench/bare.camel.yaml" \
@@ -215,5 +216,7 @@ if [ -n "${PROFILE:-}" ]; then
   tee -a "$REPORT" < "$WORK/statements.txt"
   say ""; say "hottest methods of the measured phase (JFR, $WORK/measured.jfr):"
   "$JFR" view --width 160 hot-methods "$WORK/measured.jfr" 2>/dev/null | head -30 | tee -a "$REPORT" || true
+  slow=$(grep -c 'duration: .* plan:' "$PG/postgres.log" || true)
+  say ""; say "statements slower than ${SLOW_PLAN_MS:-500} ms over the whole run (auto_explain, $PG/postgres.log): $slow"
 fi
 log "report: $REPORT (bundle log: $WORK/bundle.log)"

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The state of every delivery to the CRM ({@code crm_delivery}, {@code crm_delivery_attempt}) and the policy that
@@ -36,7 +38,9 @@ import org.springframework.stereotype.Component;
  * </ul>
  * A round claims, in one statement, the due head of up to {@code CRM_BATCH_SIZE} chats and up to
  * {@code CRM_CHAT_BURST} deliveries of each chat in order, with the stored events they carry; it records every
- * outcome and every attempt in one statement.
+ * outcome and every attempt in one statement. Replicas claim one at a time (advisory lock {@code CRM_LOCK_KEY},
+ * held for the claim only): otherwise a replica whose snapshot predates another's claim could lease the later
+ * deliveries of a chat whose earlier ones the other is sending.
  */
 @Component("crmDeliveries")
 public class CrmDeliveries {
@@ -47,8 +51,14 @@ public class CrmDeliveries {
      * Per chat, the oldest pending delivery (a loose index scan over {@code crm_delivery_pending}: one index probe
      * per chat, however many deliveries wait behind); of the chats whose head is due, the oldest ones; of each, the
      * first deliveries in order up to the first that is not due; all leased for one attempt, with their events.
+     *
+     * <p>The plan must not depend on statistics: a queue table's are often taken while nothing is pending, and a
+     * planner that believes in one pending row would scan every pending delivery once per row of the burst
+     * (minutes with tens of thousands waiting). So the burst is computed once ({@code materialized}) and the rows
+     * are leased by primary key: the state is tested as "neither delivered nor dead" (the same thing, by the
+     * table's check constraint), which the partial index does not cover and the planner cannot pick.
      */
-    private static final String CLAIM_DUE = """
+    static final String CLAIM_DUE = """
             with recursive heads as (
                 (select ordering_key, seq, next_attempt_at, leased_until
                    from crm_delivery
@@ -64,13 +74,13 @@ public class CrmDeliveries {
                        where state = 'pending' and ordering_key > h.ordering_key
                        order by ordering_key, seq
                        limit 1) next),
-            ready as (
+            ready as materialized (
                 select ordering_key, seq
                   from heads
                  where next_attempt_at <= now() and (leased_until is null or leased_until < now())
                  order by seq
                  limit ?),
-            burst as (
+            burst as materialized (
                 select run.event_id
                   from ready r
                  cross join lateral (
@@ -85,8 +95,7 @@ public class CrmDeliveries {
             leased as (
                 update crm_delivery d
                    set leased_until = now() + make_interval(secs => ?), attempts = d.attempts + 1, updated_at = now()
-                  from burst b
-                 where d.event_id = b.event_id and d.state = 'pending'
+                 where d.event_id in (select event_id from burst) and d.state not in ('delivered', 'dead')
                    and (d.leased_until is null or d.leased_until < now())
                 returning d.event_id, d.seq, d.ordering_key, d.instance, d.event_type, d.attempts)
             select l.event_id, l.seq, l.ordering_key, l.instance, l.event_type, l.attempts, e.received_at,
@@ -119,9 +128,9 @@ public class CrmDeliveries {
               left join inbound_event e on e.seq = p.seq
             """;
 
-    /** Every outcome of a round, then every attempt: one statement. */
-    private static final String RECORD_ROUND = """
-            with outcome as (
+    /** Every outcome of a round, then every attempt: one statement, by primary key whatever the statistics say. */
+    static final String RECORD_ROUND = """
+            with outcome as materialized (
                 select * from unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::float8[])
                            as o(event_id, outcome, status, error, delay_seconds)),
             changed as (
@@ -137,7 +146,7 @@ public class CrmDeliveries {
                        last_error = case when o.outcome = 'released' then d.last_error else o.error end,
                        leased_until = null, updated_at = now()
                   from outcome o
-                 where d.event_id = o.event_id and d.state = 'pending'
+                 where d.event_id = o.event_id and d.state not in ('delivered', 'dead')
                 returning 1)
             insert into crm_delivery_attempt (event_id, attempt, attempted_at, status_code, latency_ms, error)
             select * from unnest(?::text[], ?::integer[], ?::timestamptz[], ?::integer[], ?::integer[], ?::text[])
@@ -168,6 +177,8 @@ public class CrmDeliveries {
 
     private final AtomicLong lastBroughtForward = new AtomicLong(System.nanoTime() - RECOVERY_DEBOUNCE_NANOS);
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate claimTransaction;
+    private final long lockKey;
     private final boolean enabled;
     private final Set<String> excludedEvents;
     private final RetrySchedule schedule;
@@ -180,6 +191,8 @@ public class CrmDeliveries {
 
     public CrmDeliveries(
             JdbcTemplate jdbc,
+            PlatformTransactionManager transactions,
+            @Value("${bundle.crm.lock-key}") long lockKey,
             @Value("${bundle.crm.enabled}") boolean enabled,
             @Value("${bundle.crm.excluded-events}") String excludedEvents,
             @Value("${bundle.crm.retry-schedule}") String schedule,
@@ -188,6 +201,8 @@ public class CrmDeliveries {
             @Value("${bundle.crm.chat-burst}") int chatBurst,
             MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.claimTransaction = new TransactionTemplate(transactions);
+        this.lockKey = lockKey;
         this.enabled = enabled;
         this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
@@ -237,7 +252,7 @@ public class CrmDeliveries {
      * chat claimed after it are released for the next round.
      */
     public List<CrmDelivery> claimDue() {
-        List<CrmDelivery> claimed = jdbc.query(CLAIM_DUE, CrmDeliveries::toDelivery, batchSize, chatBurst, leaseSeconds);
+        List<CrmDelivery> claimed = claimAlone(CLAIM_DUE, batchSize, chatBurst, leaseSeconds);
         if (claimed.stream().noneMatch(d -> d.attempt() > maxAttempts)) {
             return claimed;
         }
@@ -265,7 +280,15 @@ public class CrmDeliveries {
      * with {@link #probeFailed}, which leaves its schedule and its attempts as they were.
      */
     public Optional<CrmDelivery> claimProbe() {
-        return jdbc.query(CLAIM_PROBE, CrmDeliveries::toDelivery, leaseSeconds).stream().findFirst();
+        return claimAlone(CLAIM_PROBE, leaseSeconds).stream().findFirst();
+    }
+
+    /** A claim while no other replica claims: the lock is taken first, so the claim's snapshot sees their leases. */
+    private List<CrmDelivery> claimAlone(String claim, Object... parameters) {
+        return claimTransaction.execute(status -> {
+            jdbc.query("select pg_advisory_xact_lock(?)", row -> null, lockKey);
+            return jdbc.query(claim, CrmDeliveries::toDelivery, parameters);
+        });
     }
 
     /** A failed probe: not an attempt of its delivery. */

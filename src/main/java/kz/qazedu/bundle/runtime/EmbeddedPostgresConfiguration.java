@@ -18,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * With no {@code DB_URL}, the bundle runs a real PostgreSQL of its own whose data survives restarts
  * (under {@code bundle.db.embedded-data-dir}), with every commit synced to disk as an external one would: a webhook
- * is acknowledged only once its event is on disk. It listens on loopback only, on a random port. With
+ * is acknowledged only once its event is on disk. It listens on loopback only, on {@code DB_EMBEDDED_PORT} (the
+{@code dev} profile's 54329, so that {@code psql -h 127.0.0.1 -p 54329 -U postgres} finds it; 0: any free port). With
  * {@code DB_URL} set, Spring Boot's data source is used.
  */
 @Configuration(proxyBeanMethods = false)
@@ -28,12 +29,14 @@ public class EmbeddedPostgresConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(@Value("${bundle.db.embedded-data-dir}") String dataDir) throws IOException {
+    EmbeddedPostgres embeddedPostgres(@Value("${bundle.db.embedded-data-dir}") String dataDir,
+                                      @Value("${bundle.db.embedded-port}") int port) throws IOException {
         Path dir = Path.of(dataDir).toAbsolutePath();
         Files.createDirectories(dir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                .setPort(port)
                 // the library's default is off, which would make "durable before 2xx" false on this path
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
