@@ -29,6 +29,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import jakarta.jms.JMSSecurityException;
 import kz.qazedu.bundle.support.IntegrationTest;
 import kz.qazedu.bundle.support.Ports;
+import kz.qazedu.bundle.support.TestDatabase;
 import kz.qazedu.bundle.support.WebhookClient;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
@@ -66,7 +67,7 @@ class ReplicasJourneyTest extends IntegrationTest {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bundle.crm.enabled", "true");
         settings.put("bundle.crm.url", "http://127.0.0.1:" + CRM.port() + "/crm");
-        settings.put("spring.datasource.url", "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + SCHEMA);
+        settings.put("spring.datasource.url", TestDatabase.url(SCHEMA));
         settings.put("spring.flyway.schemas", SCHEMA);
         settings.put("bundle.relay.lock-key", "7318205");
         // a cold JVM's first requests can be slow: this test is about order, not about retries

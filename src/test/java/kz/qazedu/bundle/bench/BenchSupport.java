@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import kz.qazedu.bundle.support.TestDatabase;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -24,8 +25,7 @@ final class BenchSupport {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("bench.database must be a plain lower-case identifier: " + name);
         }
-        String serverUrl = firstNonBlank(System.getProperty("TEST_DB_URL"), System.getenv("TEST_DB_URL"),
-                "jdbc:postgresql://127.0.0.1:5432/test");
+        String serverUrl = TestDatabase.url();
         String user = firstNonBlank(System.getProperty("TEST_DB_USER"), System.getenv("TEST_DB_USER"), "postgres");
         String password = firstNonBlank(System.getProperty("TEST_DB_PASSWORD"), System.getenv("TEST_DB_PASSWORD"), "");
         Matcher url = Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]*)(.*)").matcher(serverUrl);

@@ -30,6 +30,7 @@ import jakarta.jms.Message;
 import jakarta.jms.Session;
 import kz.qazedu.bundle.BundleApplication;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestDatabase;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class CrmForwardTest extends IntegrationTest {
         properties.add("bundle.crm.enabled", () -> "true");
         properties.add("bundle.crm.url", () -> "http://127.0.0.1:" + CRM.port() + "/evolution-events");
         properties.add("bundle.crm.webhook-secret", () -> SECRET);
-        properties.add("spring.datasource.url", () -> "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=crm_forward");
+        properties.add("spring.datasource.url", () -> TestDatabase.url("crm_forward"));
         properties.add("spring.flyway.schemas", () -> "crm_forward");
         properties.add("bundle.relay.lock-key", () -> "7318203");
     }
@@ -373,7 +374,7 @@ class CrmForwardTest extends IntegrationTest {
                 .run("--bundle.crm.enabled=true",
                         "--bundle.crm.url=http://127.0.0.1:" + CRM.port() + "/evolution-events",
                         "--bundle.crm.webhook-secret=" + SECRET,
-                        "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=crm_forward",
+                        "--spring.datasource.url=" + TestDatabase.url("crm_forward"),
                         "--spring.flyway.schemas=crm_forward",
                         "--bundle.relay.lock-key=7318203")) {
             eventually().until(() -> "delivered".equals(state(eventId)));

@@ -13,6 +13,7 @@ import java.util.UUID;
 import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.support.EvolutionSamples;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestDatabase;
 import org.apache.activemq.broker.BrokerService;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +44,7 @@ class BrokerOutageTest extends IntegrationTest {
         broker = startBroker();
         properties.add("bundle.broker.url", () -> "tcp://127.0.0.1:" + port);
         // a journal of its own: the test contexts that share the database have relays to other brokers
-        properties.add("spring.datasource.url", () -> "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=broker_outage");
+        properties.add("spring.datasource.url", () -> TestDatabase.url("broker_outage"));
         properties.add("spring.flyway.schemas", () -> "broker_outage");
         properties.add("bundle.relay.lock-key", () -> "7318202");
     }

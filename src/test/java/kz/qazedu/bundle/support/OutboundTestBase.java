@@ -92,7 +92,7 @@ public abstract class OutboundTestBase extends IntegrationTest {
         settings.put("bundle.outbound.redispatch-after", "3s");
         settings.put("bundle.outbound.pacing-overrides", QUIET + ": quietHours=21:00-08:00; "
                 + CAPPED + ": dailyCap=2; " + REPLIES_ONLY + ": firstContactDailyCap=0");
-        settings.put("spring.datasource.url", "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=outbound");
+        settings.put("spring.datasource.url", TestDatabase.url("outbound"));
         settings.put("spring.flyway.schemas", "outbound");
         settings.put("bundle.relay.lock-key", "7318204");
         return settings;
