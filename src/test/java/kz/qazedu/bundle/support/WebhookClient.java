@@ -42,7 +42,11 @@ public final class WebhookClient {
         return send(HttpRequest.newBuilder(uri(path)).GET(), headers);
     }
 
-    private URI uri(String path) {
+    public Reply delete(String path, String... headers) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE(), headers);
+    }
+
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
