@@ -148,6 +148,13 @@ class DockerComposeTest {
     }
 
     @Test
+    void theBundlesHealthCheckAsksReadinessWhichABrokerOutageLeavesUp() {
+        Map<String, Object> healthcheck = asMap(services.get(bundleServiceName()), "healthcheck");
+        assertThat((List<?>) healthcheck.get("test")).map(Object::toString)
+                .anySatisfy(part -> assertThat(part).endsWith(":8080/actuator/health/readiness"));
+    }
+
+    @Test
     void everyVariableOfTheComposeFileIsInEnvExample() {
         Set<String> referenced = matches(COMPOSE_VARIABLE, composeText);
         // names listed without a value are passed through from the environment or .env
