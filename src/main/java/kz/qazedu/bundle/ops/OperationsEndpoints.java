@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
  *       liveness state and the journal's writer. Neither PostgreSQL nor the broker counts: a restart mends
  *       neither;</li>
  *   <li>{@code GET /actuator/health/readiness}: whether webhooks can be taken durably now: the application's
- *       readiness state (accepting traffic once started, refusing while stopping), PostgreSQL and the journal's
+ *       readiness state (accepting traffic once started, refusing from the moment it begins to stop:
+ *       {@link RefuseTrafficWhenClosing}), PostgreSQL and the journal's
  *       writer. The broker does not count, since events wait in PostgreSQL while it is down; an operator sees its
  *       state beside the components, under {@code broker};</li>
  *   <li>{@code GET /actuator/prometheus} (metrics or API token only).</li>
