@@ -1,6 +1,7 @@
 package kz.qazedu.bundle.edge;
 
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * outsider sends costs a bounded amount whatever it is:
  * <ol>
  *   <li>connections are capped and must keep their deadlines ({@link ConnectionWatch});</li>
- *   <li>beyond {@code HTTP_MAX_REQUESTS_IN_FLIGHT} requests, 503 with {@code Retry-After};</li>
+ *   <li>beyond {@code HTTP_MAX_REQUESTS_IN_FLIGHT} requests, 503 with {@code Retry-After} (the liveness probe is
+ *       neither counted nor refused);</li>
  *   <li>credentials are checked from the request's own headers and path (never its query string) <em>before</em>
  *       the body is read: webhooks by {@link WebhookAuthenticator}, {@code /actuator/*} by the metrics or API
- *       token (health without one shows only the status), every other path by the API token;</li>
+ *       token (health and its liveness and readiness probes without one show only the status), every other path by the API token;</li>
  *   <li>a charset other than UTF-8 is 415; a body larger than its path allows is 413 before it is read; the
  *       bytes of bodies held at once are bounded by {@code HTTP_MAX_BODY_BYTES_IN_FLIGHT}, beyond which the
  *       answer is 503 with {@code Retry-After}.</li>
@@ -47,7 +49,10 @@ public final class RequestGuard {
 
     private static final String WEBHOOK_PREFIX = "/webhook/";
     private static final String OPERATIONS_PREFIX = "/actuator/";
-    private static final String HEALTH = "/actuator/health";
+    private static final String LIVENESS = "/actuator/health/liveness";
+    /** Health without a token answers the status alone (Docker's health checks, load balancers). */
+    private static final Set<String> ANONYMOUS_HEALTH =
+            Set.of("/actuator/health", LIVENESS, "/actuator/health/readiness");
     private static final String CLOSE = "close";
 
     private final HttpLimits limits;
@@ -144,6 +149,11 @@ public final class RequestGuard {
 
     private void admit(RoutingContext ctx) {
         connections.requestStarted(ctx);
+        if (LIVENESS.equals(ctx.normalizedPath())) {
+            // no I/O behind it, and a busy server is no reason to restart the process: never counted nor refused
+            ctx.next();
+            return;
+        }
         if (requestsInFlight.incrementAndGet() > limits.maxRequestsInFlight()) {
             requestsInFlight.decrementAndGet();
             refuse(ctx, 503, "busy", "too many requests in flight; send it again later");
@@ -159,7 +169,7 @@ public final class RequestGuard {
         try {
             if (path.startsWith(OPERATIONS_PREFIX)) {
                 String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-                if (authorization != null || !path.equals(HEALTH)) {
+                if (authorization != null || !ANONYMOUS_HEALTH.contains(path)) {
                     api.authenticateOperator(authorization);
                     ctx.setUser(User.fromName("operator"));
                 }

@@ -235,6 +235,16 @@ public class EventJournal implements SmartLifecycle {
         return running;
     }
 
+    /**
+     * Whether the one writer that stores every webhook's event is at work. It ends only with the journal, unless
+     * something it does not survive (an {@link Error}, an interrupt) stops it: then no webhook can be stored until
+     * the process is restarted.
+     */
+    public boolean writerAlive() {
+        Thread current = writer;
+        return current != null && current.isAlive();
+    }
+
     /** Stops after the routes (which stop in a later phase) so that requests in flight are still stored. */
     @Override
     public int getPhase() {

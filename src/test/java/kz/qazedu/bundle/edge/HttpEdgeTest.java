@@ -173,6 +173,12 @@ class HttpEdgeTest extends IntegrationTest {
             assertThat(busy.status()).isEqualTo(503);
             assertThat(busy.headers()).containsKey("retry-after");
             assertThat(busy.json().path("error").asText()).isEqualTo("busy");
+            assertThat(RawHttp.exchange(port(), RawHttp.request("GET", "/actuator/health/readiness", Map.of(), null))
+                    .status()).as("readiness of a full server").isEqualTo(503);
+            RawHttp.Response alive = RawHttp.exchange(port(),
+                    RawHttp.request("GET", "/actuator/health/liveness", Map.of(), null));
+            assertThat(alive.status()).as("a busy server is no reason to restart it").isEqualTo(200);
+            assertThat(alive.json().path("status").asText()).isEqualTo("UP");
 
             for (int i = 0; i < waiting.size(); i++) {
                 waiting.get(i).send(paddedMessage(instance, "WAIT" + i, 2048));

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.support.EvolutionSamples;
 import kz.qazedu.bundle.support.IntegrationTest;
 import kz.qazedu.bundle.support.TestDatabase;
+import kz.qazedu.bundle.support.WebhookClient.Reply;
 import org.apache.activemq.broker.BrokerService;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -26,13 +27,15 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A stand-alone ActiveMQ broker over TCP, as in production, that goes down and comes back, here even with an
  * empty store (its queues gone). The webhook's durable point is the journal in PostgreSQL, so intake keeps
- * answering 202 while the broker is down; the relay recreates the consumer queues and delivers the backlog once
- * the broker is back, each event once, and nothing is lost.
+ * answering 202 while the broker is down, and the liveness and readiness probes stay UP (the broker's state is
+ * shown beside readiness); the relay recreates the consumer queues and delivers the backlog once the broker is
+ * back, each event once, and nothing is lost.
  */
 @DirtiesContext
 class BrokerOutageTest extends IntegrationTest {
 
     private static final File DATA = new File("target/activemq-outage");
+    private static final String OPERATOR = "Bearer test-api-token";
     private static int port;
     private static BrokerService broker;
 
@@ -71,6 +74,15 @@ class BrokerOutageTest extends IntegrationTest {
             // three chats: the relay's failing rounds must not take the outage for a bad event of one of them
             assertThat(post(instance, "during-" + i, "7705000000" + (i % 3) + "@s.whatsapp.net")).isEqualTo(202);
         }
+        assertThat(webhooks.get("/actuator/health/liveness").status()).as("liveness").isEqualTo(200);
+        Reply readiness = webhooks.get("/actuator/health/readiness", "Authorization", OPERATOR);
+        assertThat(readiness.status()).as("readiness: webhooks are still taken durably").isEqualTo(200);
+        assertThat(readiness.json().path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.json().path("broker").path("status").asText()).as("shown").isEqualTo("DOWN");
+        assertThat(webhooks.get("/actuator/health/readiness").body()).isEqualTo("{\"status\":\"UP\"}");
+        Reply health = webhooks.get("/actuator/health", "Authorization", OPERATOR);
+        assertThat(health.status()).as("the whole health counts the broker, as it always did").isEqualTo(503);
+        assertThat(health.json().path("components").path("jms").path("status").asText()).isEqualTo("DOWN");
         assertThat(unpublished(instance))
                 .isEqualTo(20);
         // long enough for the relay to narrow its failing rounds down to one event and try the other chats without it
@@ -84,6 +96,7 @@ class BrokerOutageTest extends IntegrationTest {
         assertThat(unpublished(instance))
                 .isZero();
         assertThat(count("select count(*) from inbound_event where instance = ?", instance)).isEqualTo(21);
+        eventually().until(() -> webhooks.get("/actuator/health", "Authorization", OPERATOR).status() == 200);
         assertThat(meters.counter("bundle.events.dead", "stage", "relay").count()).as("nothing set aside")
                 .isEqualTo(setAsideBefore);
     }

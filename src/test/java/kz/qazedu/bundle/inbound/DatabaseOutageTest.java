@@ -25,8 +25,9 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * The bundle's own embedded PostgreSQL goes down: the intake cannot make events durable, so it answers 503
- * (Evolution retries), and nothing of those events is half-written anywhere (no row, no broker message). When
- * the database is back, the intake works again without a restart.
+ * (Evolution retries), readiness is DOWN while liveness stays UP (a restart would not help), and nothing of those
+ * events is half-written anywhere (no row, no broker message). When the database is back, the intake works again
+ * and readiness is UP, without a restart.
  */
 @TestPropertySource(properties = {
         "spring.datasource.url=",
@@ -71,6 +72,14 @@ class DatabaseOutageTest extends IntegrationTest {
             assertThat(during.body()).doesNotContain("Exception").doesNotContain("SQL").doesNotContain("Connection");
             assertThat(stream.receive(2000)).as("no broker message for an event that was not stored").isNull();
 
+            Reply readiness = webhooks.get("/actuator/health/readiness");
+            assertThat(readiness.status()).as("readiness").isEqualTo(503);
+            assertThat(readiness.body()).isEqualTo("{\"status\":\"DOWN\"}");
+            Reply details = webhooks.get("/actuator/health/readiness", "Authorization", "Bearer test-api-token");
+            assertThat(details.json().path("components").path("db").path("status").asText()).isEqualTo("DOWN");
+            assertThat(details.json().path("components").path("journal").path("status").asText()).isEqualTo("UP");
+            assertThat(webhooks.get("/actuator/health/liveness").status()).as("liveness").isEqualTo(200);
+
             try (EmbeddedPostgres restarted = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory).setCleanDataDirectory(false).setPort(port).start()) {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
@@ -78,6 +87,7 @@ class DatabaseOutageTest extends IntegrationTest {
                 assertThat(jdbc.queryForList("select message_id from inbound_event where instance = ? order by seq",
                         String.class, instance)).containsExactly("before", "after");
                 eventually().until(() -> count("select count(*) from message where instance = ?", instance) == 2);
+                assertThat(webhooks.get("/actuator/health/readiness").status()).as("readiness").isEqualTo(200);
                 assertThat(stream.receive(5000).getStringProperty("messageId")).isEqualTo("after");
             }
         }

@@ -24,14 +24,19 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The production shape in {@code docker-compose.yml}: valid for docker-compose, wired so that Evolution's global
- * webhook reaches the bundle and the bundle reaches its own PostgreSQL and ActiveMQ, and documented: every variable
- * it or {@code application.properties} reads is listed in {@code .env.example}.
+ * webhook reaches the bundle and the bundle reaches its own PostgreSQL and ActiveMQ, the bundle given every variable
+ * of its env file, and documented: the variables and defaults of {@code application.properties},
+ * {@code .env.example}, the tables of {@code docs/configuration.md} and the compose file agree.
  */
 class DockerComposeTest {
 
     private static final Path COMPOSE_FILE = Path.of("docker-compose.yml");
     private static final Path ENV_EXAMPLE = Path.of(".env.example");
     private static final Path RESOURCES = Path.of("src/main/resources");
+    private static final Path APPLICATION_PROPERTIES = RESOURCES.resolve("application.properties");
+    private static final Path CONFIGURATION_DOC = Path.of("docs/configuration.md");
+    /** The compose variable that names the bundle's env file; the tests point it at .env.example. */
+    private static final String ENV_FILE_VARIABLE = "BUNDLE_ENV_FILE";
 
     private static final String EVOLUTION_IMAGE = "evoapicloud/evolution-api";
     private static final String EVOLUTION_TAG = "v2.3.7";
@@ -43,6 +48,13 @@ class DockerComposeTest {
     /** {@code ${ENV_VAR:default}} in a properties file; {@code ${spring.key}} references are not environment variables. */
     private static final Pattern PROPERTY_VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
     private static final Pattern ENV_EXAMPLE_LINE = Pattern.compile("^([A-Z][A-Z0-9_]*)=(.*)$");
+    /** {@code key=${VAR:default}} (or {@code ${VAR}}) in application.properties. */
+    private static final Pattern PROPERTY_LINE =
+            Pattern.compile("^([a-z][a-z0-9.-]*)=\\$\\{([A-Z][A-Z0-9_]*)(?::([^}]*))?}$", Pattern.MULTILINE);
+    /** {@code ${VAR:-default}} in the compose file. */
+    private static final Pattern COMPOSE_DEFAULT = Pattern.compile("(?<!\\$)\\$\\{([A-Z][A-Z0-9_]*):-([^}]*)}");
+    private static final Pattern ENV_EXAMPLE_DEFAULT = Pattern.compile("Default: (\\S+)");
+    private static final Pattern FIRST_CODE = Pattern.compile("^`([^`]*)`");
     private static final Pattern URL_HOST = Pattern.compile("://([^:/?)]+)");
     private static final Pattern GLOBAL_WEBHOOK_URL =
             Pattern.compile("^http://([^:/]+):(\\d+)(/.*)$");
@@ -50,6 +62,8 @@ class DockerComposeTest {
     private static String composeText;
     private static Map<String, Map<String, Object>> services;
     private static Map<String, String> envExample;
+    /** The comment lines above each variable of .env.example, joined. */
+    private static Map<String, String> envExampleComments;
 
     @TempDir
     Path tempDir;
@@ -60,6 +74,7 @@ class DockerComposeTest {
         Map<String, Object> compose = new Yaml().load(composeText);
         services = asMap(compose.get("services"));
         envExample = readEnvExample();
+        envExampleComments = readEnvExampleComments();
     }
 
     @Test
@@ -67,7 +82,7 @@ class DockerComposeTest {
         ComposeRun run = dockerComposeConfig(envExample, Set.of());
 
         assertThat(run.exitCode())
-                .as("docker-compose -f docker-compose.yml config -q with .env.example's values; stderr:%n%s", run.stderr())
+                .as("docker-compose -f docker-compose.yml config with .env.example's values; stderr:%n%s", run.stderr())
                 .isZero();
     }
 
@@ -133,6 +148,13 @@ class DockerComposeTest {
     }
 
     @Test
+    void theBundlesHealthCheckAsksReadinessWhichABrokerOutageLeavesUp() {
+        Map<String, Object> healthcheck = asMap(services.get(bundleServiceName()), "healthcheck");
+        assertThat((List<?>) healthcheck.get("test")).map(Object::toString)
+                .anySatisfy(part -> assertThat(part).endsWith(":8080/actuator/health/readiness"));
+    }
+
+    @Test
     void everyVariableOfTheComposeFileIsInEnvExample() {
         Set<String> referenced = matches(COMPOSE_VARIABLE, composeText);
         // names listed without a value are passed through from the environment or .env
@@ -143,6 +165,128 @@ class DockerComposeTest {
         }));
 
         assertThat(envExample.keySet()).as(".env.example").containsAll(referenced);
+    }
+
+    @Test
+    void theBundleGetsEveryVariableOfItsEnvFileAndTheWiringWinsOverIt() throws Exception {
+        Map<String, Object> bundle = services.get(bundleServiceName());
+        assertThat((List<?>) bundle.get("env_file")).map(Object::toString)
+                .containsExactly("${" + ENV_FILE_VARIABLE + ":-.env}");
+        assertThat(environment(bundle)).as("no pass-through list: every value comes from the env file")
+                .doesNotContainValue(null);
+
+        ComposeRun run = dockerComposeConfig(envExample, Set.of());
+        assertThat(run.exitCode()).as("stderr:%n%s", run.stderr()).isZero();
+        Map<String, Object> resolved = asMap(asMap(new Yaml().load(run.stdout()), "services").get(bundleServiceName()));
+        Map<String, String> containerEnvironment = environment(resolved);
+
+        assertThat(containerEnvironment.keySet()).as("the bundle container's environment")
+                .containsAll(applicationVariables().keySet());
+        environment(bundle).forEach((name, value) -> {
+            if (!value.contains("${")) {
+                assertThat(containerEnvironment).as("wired by the compose file").containsEntry(name, value);
+            }
+        });
+        assertThat(containerEnvironment).containsEntry("WEBHOOK_TOKEN", envExample.get("WEBHOOK_TOKEN"))
+                .containsEntry("RELAY_BATCH_BYTES", envExample.get("RELAY_BATCH_BYTES"))
+                .containsEntry("REDACT_EVOLUTION_APIKEY", envExample.get("REDACT_EVOLUTION_APIKEY"));
+    }
+
+    /**
+     * application.properties, .env.example, the table "Every variable" of docs/configuration.md and the compose file
+     * name the same variables with the same defaults; .env.example's values are those defaults but for what the
+     * compose file requires or wires.
+     */
+    @Test
+    void applicationPropertiesEnvExampleConfigurationDocAndComposeAgreeOnEveryVariable() throws IOException {
+        Map<String, PropertyVariable> application = applicationVariables();
+        assertThat(application).containsKeys("WEBHOOK_TOKEN", "RELAY_BATCH_BYTES", "REDACT_EVOLUTION_APIKEY");
+        Map<String, List<String>> documented = tableRows("## Every variable", 4);
+        Set<String> required = matches(REQUIRED_COMPOSE_VARIABLE, composeText);
+        Map<String, String> composeDefaults = composeDefaults();
+        Map<String, String> wired = new LinkedHashMap<>();
+        environment(services.get(bundleServiceName())).forEach((name, value) -> {
+            if (!value.contains("${")) {
+                wired.put(name, value);
+            }
+        });
+
+        assertThat(documented.keySet()).as("variables of docs/configuration.md's table")
+                .containsExactlyInAnyOrderElementsOf(application.keySet());
+        assertThat(envExample.keySet()).as(".env.example").containsAll(application.keySet());
+        List<String> disagreements = new ArrayList<>();
+        application.forEach((name, variable) -> {
+            List<String> row = documented.get(name);
+            if (!row.get(1).equals("`" + variable.property() + "`")) {
+                disagreements.add(name + ": property " + variable.property() + ", documented " + row.get(1));
+            }
+            String documentedDefault = row.get(2).equals("(empty)") ? "" : firstCode(row.get(2));
+            if (!variable.defaultValue().equals(documentedDefault)) {
+                disagreements.add(name + ": default '" + variable.defaultValue() + "', documented " + row.get(2));
+            }
+            String comment = envExampleComments.getOrDefault(name, "");
+            String exampleDefault = envExampleDefault(comment);
+            if (!variable.defaultValue().equals(exampleDefault)) {
+                disagreements.add(name + ": default '" + variable.defaultValue() + "', .env.example says '" + exampleDefault + "'");
+            }
+            String value = envExample.get(name);
+            if (required.contains(name)) {
+                if (!comment.contains("Required by docker-compose.yml")) {
+                    disagreements.add(name + ": required by the compose file, not so in .env.example");
+                }
+                if (!row.get(3).contains("Required in production")) {
+                    disagreements.add(name + ": required by the compose file, not so in docs/configuration.md");
+                }
+            } else if (composeDefaults.containsKey(name)) {
+                if (!comment.contains("(compose: " + composeDefaults.get(name) + ")") || !value.equals(composeDefaults.get(name))) {
+                    disagreements.add(name + ": the compose file's default " + composeDefaults.get(name) + " not in .env.example");
+                }
+            } else if (wired.containsKey(name)) {
+                if (!comment.contains("docker-compose.yml sets " + wired.get(name))) {
+                    disagreements.add(name + ": the compose file sets " + wired.get(name) + ", .env.example does not say so");
+                }
+            } else if (!variable.defaultValue().equals(value)) {
+                disagreements.add(name + ": .env.example's value '" + value + "' is not the default '" + variable.defaultValue() + "'");
+            }
+        });
+        assertThat(disagreements).isEmpty();
+    }
+
+    /** The variables only the compose file reads: in .env.example's last part and the table "Docker Compose only". */
+    @Test
+    void envExampleConfigurationDocAndComposeAgreeOnTheComposeVariables() throws IOException {
+        Set<String> composeOnly = new TreeSet<>(envExample.keySet());
+        composeOnly.removeAll(applicationVariables().keySet());
+        Map<String, List<String>> documented = tableRows("## Docker Compose only", 3);
+        assertThat(documented.keySet()).as("docs/configuration.md, Docker Compose only")
+                .containsExactlyInAnyOrderElementsOf(composeOnly);
+        Set<String> referenced = matches(COMPOSE_VARIABLE, composeText);
+        Set<String> required = matches(REQUIRED_COMPOSE_VARIABLE, composeText);
+        Map<String, String> composeDefaults = composeDefaults();
+
+        List<String> disagreements = new ArrayList<>();
+        for (String name : composeOnly) {
+            String comment = envExampleComments.getOrDefault(name, "");
+            String documentedDefault = documented.get(name).get(1);
+            if (required.contains(name)) {
+                if (!documentedDefault.equals("(none, required)") || !comment.contains("No default. Required by docker-compose.yml")) {
+                    disagreements.add(name + ": required by the compose file");
+                }
+            } else if (composeDefaults.containsKey(name)) {
+                String value = composeDefaults.get(name);
+                if (!firstCode(documentedDefault).equals(value) || !value.equals(envExampleDefault(comment))
+                        || !value.equals(envExample.get(name))) {
+                    disagreements.add(name + ": the compose file's default is " + value);
+                }
+            } else {
+                // read by a process inside the bundle's container (the JVM), reaching it through the env file
+                assertThat(referenced).doesNotContain(name);
+                if (!documentedDefault.equals("(unset)") || !"unset".equals(envExampleDefault(comment))) {
+                    disagreements.add(name + ": not set by the compose file, so unset by default");
+                }
+            }
+        }
+        assertThat(disagreements).isEmpty();
     }
 
     @Test
@@ -169,12 +313,12 @@ class DockerComposeTest {
 
     // ------------------------------------------------------------------ docker-compose
 
-    private record ComposeRun(int exitCode, String stderr) {
+    private record ComposeRun(int exitCode, String stdout, String stderr) {
     }
 
     /**
-     * Runs {@code docker-compose config -q} with exactly the given variables, isolated from a developer's own .env
-     * by an empty {@code --env-file}.
+     * Runs {@code docker-compose config} with exactly the given variables, isolated from a developer's own .env by
+     * an empty {@code --env-file}; the bundle's env file is .env.example.
      */
     private ComposeRun dockerComposeConfig(Map<String, String> variables, Set<String> unset) throws Exception {
         Path emptyEnvFile = Files.createFile(tempDir.resolve("empty.env"));
@@ -182,11 +326,12 @@ class DockerComposeTest {
         Path stderr = tempDir.resolve("stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(
                 "docker-compose", "--env-file", emptyEnvFile.toAbsolutePath().toString(),
-                "-f", COMPOSE_FILE.toString(), "config", "-q")
+                "-f", COMPOSE_FILE.toString(), "config")
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
         unset.forEach(builder.environment()::remove);
         builder.environment().putAll(variables);
+        builder.environment().put(ENV_FILE_VARIABLE, ENV_EXAMPLE.toAbsolutePath().toString());
         Process process;
         try {
             process = builder.start();
@@ -198,7 +343,7 @@ class DockerComposeTest {
             process.destroyForcibly();
             return fail("docker-compose config did not finish within 120 s");
         }
-        return new ComposeRun(process.exitValue(), Files.readString(stderr));
+        return new ComposeRun(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
     }
 
     // ------------------------------------------------------------------ reading the files
@@ -212,6 +357,84 @@ class DockerComposeTest {
             }
         }
         return variables;
+    }
+
+    private record PropertyVariable(String property, String defaultValue) {
+    }
+
+    /** Every environment variable of application.properties with its property and default ("" when none). */
+    private static Map<String, PropertyVariable> applicationVariables() throws IOException {
+        String text = Files.readString(APPLICATION_PROPERTIES);
+        Map<String, PropertyVariable> variables = new LinkedHashMap<>();
+        Matcher line = PROPERTY_LINE.matcher(text);
+        while (line.find()) {
+            PropertyVariable previous = variables.put(line.group(2),
+                    new PropertyVariable(line.group(1), line.group(3) == null ? "" : line.group(3)));
+            assertThat(previous).as("%s read by two properties", line.group(2)).isNull();
+        }
+        assertThat(variables.keySet()).as("every ${VAR} of application.properties is a whole property value")
+                .containsExactlyInAnyOrderElementsOf(matches(PROPERTY_VARIABLE, text));
+        return variables;
+    }
+
+    /** ${VAR:-default} of the compose file, each variable with one default. */
+    private static Map<String, String> composeDefaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        Matcher matcher = COMPOSE_DEFAULT.matcher(composeText);
+        while (matcher.find()) {
+            String previous = defaults.put(matcher.group(1), matcher.group(2));
+            assertThat(previous).as("defaults of %s in the compose file", matcher.group(1))
+                    .isIn(null, matcher.group(2));
+        }
+        return defaults;
+    }
+
+    /** The rows of the first table after the heading, by their first cell (a variable in backticks). */
+    private static Map<String, List<String>> tableRows(String heading, int cells) throws IOException {
+        List<String> lines = Files.readAllLines(CONFIGURATION_DOC);
+        int start = lines.indexOf(heading);
+        assertThat(start).as("%s in %s", heading, CONFIGURATION_DOC).isNotNegative();
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (int i = start + 1; i < lines.size() && !lines.get(i).startsWith("## "); i++) {
+            String row = lines.get(i);
+            if (row.startsWith("| `")) {
+                List<String> parts = List.of(row.substring(2, row.length() - 2).split(" \\| ", -1));
+                assertThat(parts).as(row).hasSize(cells);
+                rows.put(parts.get(0).replace("`", ""), parts);
+            }
+        }
+        return rows;
+    }
+
+    /** What a comment of .env.example gives after "Default:" ("empty" is ""), without the sentence's full stop. */
+    private static String envExampleDefault(String comment) {
+        Matcher matcher = ENV_EXAMPLE_DEFAULT.matcher(comment);
+        if (!matcher.find()) {
+            return null;
+        }
+        String value = matcher.group(1).replaceAll("[.,]$", "");
+        return value.equals("empty") ? "" : value;
+    }
+
+    private static String firstCode(String cell) {
+        Matcher matcher = FIRST_CODE.matcher(cell);
+        return matcher.find() ? matcher.group(1) : cell;
+    }
+
+    private static Map<String, String> readEnvExampleComments() throws IOException {
+        List<String> lines = Files.readAllLines(ENV_EXAMPLE);
+        Map<String, String> comments = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher matcher = ENV_EXAMPLE_LINE.matcher(lines.get(i));
+            if (matcher.matches()) {
+                List<String> comment = new ArrayList<>();
+                for (int j = i - 1; j >= 0 && lines.get(j).startsWith("# "); j--) {
+                    comment.add(0, lines.get(j).substring(2));
+                }
+                comments.put(matcher.group(1), String.join(" ", comment));
+            }
+        }
+        return comments;
     }
 
     private static String bundleServiceName() {
@@ -271,6 +494,10 @@ class DockerComposeTest {
             names.add(matcher.group(1));
         }
         return names;
+    }
+
+    private static Map<String, Object> asMap(Map<String, Object> yaml, String key) {
+        return asMap(yaml.get(key));
     }
 
     @SuppressWarnings("unchecked")

@@ -10,13 +10,16 @@ import kz.qazedu.bundle.support.WebhookClient.Reply;
 import org.junit.jupiter.api.Test;
 
 /**
- * routes/operations.camel.yaml: health and metrics on the bundle's HTTP port; details and metrics only for the
- * holder of the metrics or API token.
+ * routes/operations.camel.yaml: health, its liveness and readiness probes, and metrics on the bundle's HTTP port;
+ * details and metrics only for the holder of the metrics or API token. (The probes while the broker or PostgreSQL
+ * is down: BrokerOutageTest, DatabaseOutageTest.)
  */
 class OperationsTest extends IntegrationTest {
 
     private static final String API = "Bearer test-api-token";
     private static final String METRICS = "Bearer test-metrics-token";
+    private static final String LIVENESS = "/actuator/health/liveness";
+    private static final String READINESS = "/actuator/health/readiness";
 
     @Test
     void healthIsUpWithTheDatabaseAndTheBrokerCheckedForAnOperator() {
@@ -27,7 +30,57 @@ class OperationsTest extends IntegrationTest {
             assertThat(health.path("status").asText()).isEqualTo("UP");
             assertThat(health.path("components").path("db").path("status").asText()).isEqualTo("UP");
             assertThat(health.path("components").path("jms").path("status").asText()).isEqualTo("UP");
+            assertThat(health.path("components").path("journal").path("status").asText()).isEqualTo("UP");
+            assertThat(health.path("components").path("livenessState").path("status").asText()).isEqualTo("UP");
+            assertThat(health.path("components").path("readinessState").path("status").asText()).isEqualTo("UP");
         }
+    }
+
+    @Test
+    void anonymousProbesAreTheStatusAlone() {
+        for (String probe : new String[] {LIVENESS, READINESS}) {
+            Reply reply = webhooks.get(probe);
+            assertThat(reply.status()).as(probe).isEqualTo(200);
+            assertThat(reply.json().path("status").asText()).isEqualTo("UP");
+            assertThat(reply.json().size()).as(probe).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void livenessCountsTheProcessAndTheJournalWriterButNeitherDatabaseNorBroker() {
+        Reply reply = webhooks.get(LIVENESS, "Authorization", METRICS);
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode components = reply.json().path("components");
+        assertThat(components.path("livenessState").path("status").asText()).isEqualTo("UP");
+        assertThat(components.path("journal").path("status").asText()).isEqualTo("UP");
+        assertThat(components.path("journal").path("details").path("writer").asText()).isEqualTo("running");
+        assertThat(components.has("db")).isFalse();
+        assertThat(components.has("jms")).isFalse();
+        assertThat(reply.json().has("broker")).isFalse();
+    }
+
+    @Test
+    void readinessCountsTheDatabaseAndTheJournalAndShowsTheBrokerBesideThem() {
+        Reply reply = webhooks.get(READINESS, "Authorization", API);
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode readiness = reply.json();
+        assertThat(readiness.path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.path("components").path("readinessState").path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.path("components").path("db").path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.path("components").path("journal").path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.path("components").has("jms")).as("the broker does not count").isFalse();
+        assertThat(readiness.path("broker").path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.path("broker").has("groups")).isFalse();
+    }
+
+    @Test
+    void aWrongTokenForAProbeIsRefusedAndOtherHealthPathsWantAToken() {
+        for (String probe : new String[] {LIVENESS, READINESS}) {
+            assertThat(webhooks.get(probe, "Authorization", "Bearer wrong").status()).as(probe).isEqualTo(401);
+        }
+        assertThat(webhooks.get("/actuator/health/db").status()).isEqualTo(401);
+        assertThat(webhooks.get("/actuator/health/db", "Authorization", API).status())
+                .as("only the probes are served below /actuator/health").isEqualTo(404);
     }
 
     @Test
