@@ -30,8 +30,9 @@ import org.springframework.stereotype.Component;
  *   <li>{@code GET /actuator/health/readiness}: whether webhooks can be taken durably now: the application's
  *       readiness state (accepting traffic once started, refusing from the moment it begins to stop:
  *       {@link RefuseTrafficWhenClosing}), PostgreSQL and the journal's
- *       writer. The broker does not count, since events wait in PostgreSQL while it is down; an operator sees its
- *       state beside the components, under {@code broker};</li>
+ *       writer. The broker does not count, since events wait in PostgreSQL while it is down, nor does Evolution,
+ *       from which the webhooks come; an operator sees their state beside the components, under {@code broker}
+ *       and {@code evolution};</li>
  *   <li>{@code GET /actuator/prometheus} (metrics or API token only).</li>
  * </ul>
  * Each health answer is 200 when UP or DEGRADED and 503 when DOWN or OUT_OF_SERVICE; with the metrics or API token
@@ -45,6 +46,8 @@ public class OperationsEndpoints {
     static final String READINESS = "readiness";
     /** The broker's health contributor (Spring Boot's JMS health indicator). */
     static final String BROKER = "jms";
+    /** Whether Evolution answers the bundle's key (kz.qazedu.bundle.instance.EvolutionHealth). */
+    static final String EVOLUTION = "evolution";
 
     // looked up when first asked: the meter registry is built after the Camel context it measures
     private final ObjectProvider<HealthEndpoint> health;
@@ -88,15 +91,21 @@ public class OperationsEndpoints {
         if (report instanceof CompositeHealth composite) {
             body.put("components", composite.getComponents());
         }
-        // shown, never counted: the intake rides out a broker outage (events wait in PostgreSQL)
-        HealthComponent broker = health.getObject().healthForPath(BROKER);
-        if (broker != null) {
-            Map<String, Object> shown = json.convertValue(broker, new TypeReference<Map<String, Object>>() { });
+        // shown, never counted: the intake rides out a broker outage (events wait in PostgreSQL), and Evolution
+        // being away stops no webhook (they come from it)
+        show(body, "broker", BROKER);
+        show(body, "evolution", EVOLUTION);
+        return reply(report.getStatus(), body);
+    }
+
+    private void show(Map<String, Object> body, String name, String path) {
+        HealthComponent component = health.getObject().healthForPath(path);
+        if (component != null) {
+            Map<String, Object> shown = json.convertValue(component, new TypeReference<Map<String, Object>>() { });
             // the health groups' names, which Spring Boot adds to a component asked for by its path alone
             shown.remove("groups");
-            body.put("broker", shown);
+            body.put(name, shown);
         }
-        return reply(report.getStatus(), body);
     }
 
     public String metrics() {

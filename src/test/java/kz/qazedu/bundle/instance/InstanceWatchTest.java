@@ -1,0 +1,94 @@
+package kz.qazedu.bundle.instance;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import kz.qazedu.bundle.support.IntegrationTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * routes/instance-watch.camel.yaml: Evolution's answer to the bundle's key in health (shown beside readiness, not
+ * counted), and per instance whether it is connected and how long since its latest event, as gauges.
+ */
+class InstanceWatchTest extends IntegrationTest {
+
+    private static final WireMockServer EVOLUTION = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+    private static final String OPERATOR = "Bearer test-api-token";
+
+    @Autowired
+    InstanceWatch watch;
+    @Autowired
+    MeterRegistry meters;
+
+    @DynamicPropertySource
+    static void evolution(DynamicPropertyRegistry properties) {
+        if (!EVOLUTION.isRunning()) {
+            EVOLUTION.start();
+        }
+        properties.add("bundle.evolution.url", () -> "http://127.0.0.1:" + EVOLUTION.port());
+        properties.add("bundle.evolution.api-key", () -> "watch-key");
+        properties.add("bundle.instances.watch-interval-ms", () -> "3600000");
+        // the shared test database holds the instances of every test run
+        properties.add("bundle.metrics.max-instances", () -> "1000000");
+    }
+
+    @AfterAll
+    static void stop() {
+        EVOLUTION.stop();
+    }
+
+    @Test
+    void evolutionAnsweringTheKeyIsUpAndRefusingItIsDegradedWithoutTouchingReadiness() {
+        EVOLUTION.stubFor(get(urlEqualTo("/instance/fetchInstances")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("[{\"name\":\"a\"},{\"name\":\"b\"}]")));
+        watch.check();
+
+        JsonNode up = webhooks.get("/actuator/health", "Authorization", OPERATOR).json().path("components").path("evolution");
+        assertThat(up.path("status").asText()).isEqualTo("UP");
+        assertThat(up.path("details").path("instances").asInt()).isEqualTo(2);
+
+        EVOLUTION.stubFor(get(urlEqualTo("/instance/fetchInstances")).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":401,\"error\":\"Unauthorized\",\"response\":{\"message\":\"Unauthorized\"}}")));
+        watch.check();
+
+        JsonNode degraded = webhooks.get("/actuator/health", "Authorization", OPERATOR).json();
+        assertThat(degraded.path("components").path("evolution").path("status").asText()).isEqualTo("DEGRADED");
+        assertThat(degraded.path("components").path("evolution").path("details").path("problem").asText()).contains("401");
+        var readiness = webhooks.get("/actuator/health/readiness", "Authorization", OPERATOR);
+        assertThat(readiness.status()).isEqualTo(200);
+        assertThat(readiness.json().path("status").asText()).isEqualTo("UP");
+        assertThat(readiness.json().path("evolution").path("status").asText()).isEqualTo("DEGRADED");
+    }
+
+    @Test
+    void eachInstanceHasItsConnectionAndTheAgeOfItsLatestEventAsGauges() {
+        String open = "watched-" + UUID.randomUUID().toString().substring(0, 8);
+        String closed = "watched-" + UUID.randomUUID().toString().substring(0, 8);
+        jdbc.update("insert into instance (name, state, last_event_at) values (?, 'open', now() - interval '90 seconds'),"
+                + " (?, 'close', null)", open, closed);
+        EVOLUTION.stubFor(get(urlEqualTo("/instance/fetchInstances")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("[]")));
+
+        watch.check();
+
+        assertThat(meters.get("bundle.instance.connected").tags(Tags.of("instance", open)).gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("bundle.instance.connected").tags(Tags.of("instance", closed)).gauge().value()).isZero();
+        assertThat(meters.get("bundle.instance.last.event.age").tags(Tags.of("instance", open)).gauge().value())
+                .isBetween(90.0, 3600.0);
+        assertThat(meters.find("bundle.instance.last.event.age").tags(Tags.of("instance", closed)).gauge()).isNull();
+    }
+}
