@@ -7,7 +7,7 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import kz.qazedu.bundle.inbound.Jids;
+import kz.qazedu.bundle.whatsapp.Jids;
 import kz.qazedu.bundle.message.MessageNormalizer;
 import kz.qazedu.bundle.message.MessageStatus;
 import kz.qazedu.bundle.message.NormalizedMessage;

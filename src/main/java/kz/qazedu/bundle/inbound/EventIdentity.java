@@ -16,6 +16,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
+import kz.qazedu.bundle.whatsapp.Jids;
 
 /**
  * What makes two webhooks the same event, so that Evolution's retries and WhatsApp's re-deliveries become one

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import kz.qazedu.bundle.inbound.Jids;
+import kz.qazedu.bundle.whatsapp.Jids;
 import org.springframework.stereotype.Component;
 
 /**

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.edge.Identifiers;
-import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import kz.qazedu.bundle.edge.HttpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;

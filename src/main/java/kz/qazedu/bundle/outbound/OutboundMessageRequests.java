@@ -21,8 +21,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
-import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import kz.qazedu.bundle.edge.RequestRejectedException;
+import kz.qazedu.bundle.edge.HttpReply;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -94,7 +94,7 @@ public class OutboundMessageRequests {
             Map<String, Object> first = jdbc.queryForMap(
                     "select id, request_hash from outbound_message where idempotency_key = ?", idempotencyKey);
             if (!hash.equals(first.get("request_hash"))) {
-                throw new WebhookRejectedException(422, "idempotency_key_reused",
+                throw new RequestRejectedException(422, "idempotency_key_reused",
                         "Idempotency-Key was already used for a different request (message " + first.get("id") + ")");
             }
             return accepted((String) first.get("id"), request);
@@ -129,7 +129,7 @@ public class OutboundMessageRequests {
                  where m.id = ?
                 """, now, now, now, now, id);
         if (rows.isEmpty()) {
-            throw new WebhookRejectedException(404, "not_found", "no outbound message " + id);
+            throw new RequestRejectedException(404, "not_found", "no outbound message " + id);
         }
         Map<String, Object> message = withoutNulls(rows.get(0));
         if (message.get("media") instanceof String media) {
@@ -158,7 +158,7 @@ public class OutboundMessageRequests {
     OutboundRequest validate(byte[] requestBody) {
         JsonNode root = bodies.parse(requestBody).tree();
         if (!root.isObject()) {
-            throw WebhookRejectedException.badRequest("invalid_request", "body must be a JSON object");
+            throw RequestRejectedException.badRequest("invalid_request", "body must be a JSON object");
         }
         Map<String, String> errors = new LinkedHashMap<>();
         root.fieldNames().forEachRemaining(field -> {

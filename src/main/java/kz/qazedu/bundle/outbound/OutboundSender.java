@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import kz.qazedu.bundle.crm.RetrySchedule;
+import kz.qazedu.bundle.runtime.RetrySchedule;
 import kz.qazedu.bundle.instance.InstanceTags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
