@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.event.EventTypes;
 import kz.qazedu.bundle.inbound.OutboxEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ public class MessageStore {
         for (OutboxEvent event : events) {
             try {
                 switch (event.eventType()) {
-                    case "messages.upsert", "send.message" -> {
+                    case EventTypes.MESSAGES_UPSERT, EventTypes.SEND_MESSAGE -> {
                         NormalizedMessage message = normalizer.normalizeMessage(event.payload(), event.eventId());
                         if (message.instance() == null || message.waMessageId() == null || message.chatJid() == null) {
                             skip(event, "it has no message id or chat");
@@ -52,8 +53,8 @@ public class MessageStore {
                             messages.add(message);
                         }
                     }
-                    case "messages.update", "messages.delete" -> {
-                        StatusUpdate update = event.eventType().equals("messages.update")
+                    case EventTypes.MESSAGES_UPDATE, EventTypes.MESSAGES_DELETE -> {
+                        StatusUpdate update = event.eventType().equals(EventTypes.MESSAGES_UPDATE)
                                 ? normalizer.normalizeStatus(event.payload(), event.eventId())
                                 : normalizer.normalizeDeletion(event.payload(), event.eventId());
                         if (update.instance() == null || update.waMessageId() == null || update.status() == null) {

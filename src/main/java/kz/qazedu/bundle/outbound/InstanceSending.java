@@ -10,8 +10,9 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.HttpReply;
+import kz.qazedu.bundle.edge.Identifiers;
+import kz.qazedu.bundle.event.EventTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -140,7 +141,7 @@ public class InstanceSending {
 
     private void journal(String instance, String state, String code, String reason, Instant at) {
         ObjectNode payload = json.createObjectNode();
-        payload.put("event", "outbound.instance");
+        payload.put("event", EventTypes.OUTBOUND_INSTANCE);
         payload.put("instance", instance);
         ObjectNode data = payload.putObject("data");
         data.put("state", state);
@@ -149,8 +150,8 @@ public class InstanceSending {
         }
         data.put("reason", reason);
         data.put("at", at.toString());
-        jdbc.queryForList("select journal_bundle_event(?, 'outbound.instance', ?, null, null, ?::jsonb, ?)::text",
-                String.class, "evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(), instance,
-                payload.toString(), Timestamp.from(at));
+        jdbc.queryForList("select journal_bundle_event(?, ?, ?, null, null, ?::jsonb, ?)::text",
+                String.class, "evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(),
+                EventTypes.OUTBOUND_INSTANCE, instance, payload.toString(), Timestamp.from(at));
     }
 }
