@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import kz.qazedu.bundle.event.EventTypes;
 import kz.qazedu.bundle.message.MessageNormalizer;
-import kz.qazedu.bundle.message.MessageStatus;
 import kz.qazedu.bundle.message.NormalizedMessage;
 import kz.qazedu.bundle.message.StatusUpdate;
 import kz.qazedu.bundle.whatsapp.Jids;
+import kz.qazedu.bundle.whatsapp.MessageStatus;
 import org.springframework.stereotype.Component;
 
 /** Turns a stored Evolution event into the {@link CrmEvent} the CRM receives. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import kz.qazedu.bundle.whatsapp.Jids;
+import kz.qazedu.bundle.whatsapp.MessageStatus;
 import org.springframework.stereotype.Component;
 
 /**

@@ -109,11 +109,11 @@ public class InstanceSending {
         }
         Timestamp dayStart = Timestamp.from(PacingPolicy.startOfDay(now, rules.zone()));
         Map<String, Object> counts = jdbc.queryForMap("""
-                select count(*) filter (where status = 'queued') as queued,
+                select count(*) filter (where status = %s) as queued,
                        count(*) filter (where sent_at >= ?) as "sentToday",
                        count(*) filter (where sent_at >= ? and first_contact) as "firstContactsToday"
                   from outbound_message where instance = ?
-                """, dayStart, dayStart, instance);
+                """.formatted(OutboundStatus.QUEUED.sql()), dayStart, dayStart, instance);
         state.putAll(counts);
         state.put("dailyCap", rules.dailyCap());
         state.put("firstContactDailyCap", rules.firstContactDailyCap());

@@ -46,6 +46,7 @@ public class OutboundMessageRequests {
     private static final Pattern MIMETYPE = Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+");
 
     private final JdbcTemplate jdbc;
+    private final OutboundStatusWriter statuses;
     private final ObjectMapper json;
     private final JsonBodies bodies;
     private final Recipients recipients;
@@ -55,6 +56,7 @@ public class OutboundMessageRequests {
 
     public OutboundMessageRequests(
             JdbcTemplate jdbc,
+            OutboundStatusWriter statuses,
             ObjectMapper json,
             JsonBodies bodies,
             Recipients recipients,
@@ -62,6 +64,7 @@ public class OutboundMessageRequests {
             Clock clock,
             @Value("${bundle.outbound.max-text-length}") int maxTextLength) {
         this.jdbc = jdbc;
+        this.statuses = statuses;
         this.json = json;
         this.bodies = bodies;
         this.recipients = recipients;
@@ -82,14 +85,15 @@ public class OutboundMessageRequests {
         String id = "out_" + UUID.randomUUID().toString().replace("-", "");
         List<String> inserted = jdbc.queryForList("""
                 insert into outbound_message (id, instance, recipient, recipient_jid, kind, text, media, reply_to,
-                                              crm_message_id, idempotency_key, request_hash, not_before, created_at,
-                                              updated_at)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+                                              crm_message_id, idempotency_key, request_hash, status, status_rank,
+                                              not_before, created_at, updated_at)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (idempotency_key) do nothing
                 returning id
                 """, String.class, id, request.instance(), request.recipient().number(), request.recipient().jid(),
                 request.kind(), request.text(), request.mediaJson(json), request.replyTo(), request.crmMessageId(),
-                idempotencyKey, hash, Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
+                idempotencyKey, hash, OutboundStatus.QUEUED.wireName(), OutboundStatus.QUEUED.rank(),
+                Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
         if (inserted.isEmpty()) {
             Map<String, Object> first = jdbc.queryForMap(
                     "select id, request_hash from outbound_message where idempotency_key = ?", idempotencyKey);
@@ -99,8 +103,7 @@ public class OutboundMessageRequests {
             }
             return accepted((String) first.get("id"), request);
         }
-        jdbc.update("insert into outbound_message_status (message_id, status, at) values (?, 'queued', ?)",
-                id, Timestamp.from(now));
+        statuses.created(id, now);
         return accepted(id, request);
     }
 
@@ -112,7 +115,7 @@ public class OutboundMessageRequests {
                 select m.id, m.instance, m.recipient as "to", m.recipient_jid as "chatId", m.kind as "type", m.text,
                        m.media::text as media, m.reply_to as "replyTo", m.crm_message_id as "crmMessageId", m.status,
                        m.reason_code as "reasonCode", m.reason, m.wa_message_id as "waMessageId", m.attempts,
-                       case when m.status <> 'queued' then null
+                       case when m.status <> %1$s then null
                             when oi.paused_at is not null then 'instance paused: ' || coalesce(oi.pause_reason, '')
                             when conn.state is not null and conn.state <> 'open' then 'instance not connected'
                             when oi.held_until > ? then oi.held_reason
@@ -120,14 +123,14 @@ public class OutboundMessageRequests {
                             when oi.next_send_at > ? then 'pacing gap'
                             else 'waiting its turn'
                        end as "waitingReason",
-                       case when m.status = 'queued' and m.not_before > ? then m.not_before end as "notBefore",
+                       case when m.status = %1$s and m.not_before > ? then m.not_before end as "notBefore",
                        m.first_contact as "firstContact", m.created_at as "createdAt", m.sent_at as "sentAt",
                        m.updated_at as "updatedAt"
                   from outbound_message m
                   left join outbound_instance oi on oi.instance = m.instance
                   left join instance conn on conn.name = m.instance
                  where m.id = ?
-                """, now, now, now, now, id);
+                """.formatted(OutboundStatus.QUEUED.sql()), now, now, now, now, id);
         if (rows.isEmpty()) {
             throw new RequestRejectedException(404, "not_found", "no outbound message " + id);
         }
@@ -145,7 +148,7 @@ public class OutboundMessageRequests {
     private HttpReply accepted(String id, OutboundRequest request) throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
-        body.put("status", "queued");
+        body.put("status", OutboundStatus.QUEUED.wireName());
         body.put("instance", request.instance());
         body.put("to", request.recipient().number());
         if (request.crmMessageId() != null) {

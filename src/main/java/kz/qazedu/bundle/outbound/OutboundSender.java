@@ -1,5 +1,11 @@
 package kz.qazedu.bundle.outbound;
 
+import static kz.qazedu.bundle.outbound.OutboundStatus.FAILED;
+import static kz.qazedu.bundle.outbound.OutboundStatus.QUEUED;
+import static kz.qazedu.bundle.outbound.OutboundStatus.SENDING;
+import static kz.qazedu.bundle.outbound.OutboundStatus.SENT;
+import static kz.qazedu.bundle.outbound.OutboundStatus.UNKNOWN;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -57,9 +63,11 @@ public class OutboundSender {
     private final int pauseAfterFailures;
     private final MeterRegistry meters;
     private final InstanceTags tags;
+    private final OutboundStatusWriter statuses;
 
     public OutboundSender(
             JdbcTemplate jdbc,
+            OutboundStatusWriter statuses,
             ObjectMapper json,
             Clock clock,
             InstancePacing pacing,
@@ -70,6 +78,7 @@ public class OutboundSender {
             @Value("${bundle.outbound.retry-schedule}") String retrySchedule,
             @Value("${bundle.outbound.pause-after-failures}") int pauseAfterFailures) {
         this.jdbc = jdbc;
+        this.statuses = statuses;
         this.json = json;
         this.clock = clock;
         this.pacing = pacing;
@@ -90,7 +99,8 @@ public class OutboundSender {
                   from outbound_message where id = ? for update
                 """, id);
         Instant now = clock.instant();
-        if (rows.isEmpty() || !"queued".equals(rows.get(0).get("status")) || rows.get(0).get("dispatched_at") == null) {
+        if (rows.isEmpty() || !QUEUED.wireName().equals(rows.get(0).get("status"))
+                || rows.get(0).get("dispatched_at") == null) {
             // a second copy (the housekeeping put the message on the broker again) of a message handled meanwhile
             return null;
         }
@@ -111,9 +121,9 @@ public class OutboundSender {
 
         List<Map<String, Object>> earlier = jdbc.queryForList("""
                 select not_before from outbound_message
-                 where instance = ? and recipient_jid = ? and status = 'queued' and seq < ?
+                 where instance = ? and recipient_jid = ? and status = %s and seq < ?
                  order by seq limit 1
-                """, instance, recipientJid, seq);
+                """.formatted(QUEUED.sql()), instance, recipientJid, seq);
         if (!earlier.isEmpty()) {
             Instant until = max(instant(earlier.get(0).get("not_before")), now.plusSeconds(1));
             waitMessage(id, until, "after an earlier message to the same recipient", now);
@@ -164,7 +174,7 @@ public class OutboundSender {
         }
         if (decision instanceof PacingDecision.Fail fail) {
             jdbc.update("update outbound_message set dispatched_at = null where id = ?", id);
-            status(id, "failed", 25, "first_contact_not_allowed", fail.reason(), null, now, false);
+            statuses.change(id, FAILED, OutboundReason.FIRST_CONTACT_NOT_ALLOWED, fail.reason(), null, now);
             meters.counter("bundle.outbound.sends", "instance", tags.of(instance), "outcome", "first_contact_not_allowed")
                     .increment();
             return null;
@@ -177,7 +187,7 @@ public class OutboundSender {
                        updated_at = ?
                  where id = ?
                 """, ts(now), attempt, firstContact, ts(now), id);
-        status(id, "sending", 10, null, null, null, now, true);
+        statuses.force(id, SENDING, null, null, now);
         jdbc.update("""
                 update outbound_instance set next_send_at = ?, held_until = null, held_reason = null, updated_at = ?
                  where instance = ?
@@ -199,8 +209,8 @@ public class OutboundSender {
                         Boolean.class, job.instance()))) {
             // an instance no webhook ever came from: probably a mistyped name in the request. The message fails as a
             // configuration error (health lists the name), but there is no instance of that name to pause.
-            apply(job, new EvolutionOutcome(EvolutionOutcome.Kind.REJECTED, null, outcome.reason()), "configuration",
-                    false);
+            apply(job, new EvolutionOutcome(EvolutionOutcome.Kind.REJECTED, null, outcome.reason()),
+                    OutboundReason.CONFIGURATION, false);
             return;
         }
         apply(job, outcome, null, httpStatus != null && httpStatus >= 500);
@@ -220,12 +230,12 @@ public class OutboundSender {
      * @param failureCode  the reason code of a failure, when not the outcome's own
      * @param serverError  Evolution answered 5xx: the message may have gone out after all
      */
-    private void apply(SendJob job, EvolutionOutcome outcome, String failureCode, boolean serverError) {
+    private void apply(SendJob job, EvolutionOutcome outcome, OutboundReason failureCode, boolean serverError) {
         Instant now = clock.instant();
         meters.counter("bundle.outbound.sends", "instance", tags.of(job.instance()), "outcome",
-                failureCode != null ? failureCode : outcome.kind().name().toLowerCase()).increment();
+                failureCode != null ? failureCode.code() : outcome.kind().name().toLowerCase()).increment();
         if (outcome.kind() == EvolutionOutcome.Kind.SENT) {
-            status(job.id(), "sent", 20, null, null, outcome.waMessageId(), now, false);
+            statuses.change(job.id(), SENT, null, null, outcome.waMessageId(), now);
             paceFromNow(job, now);
             jdbc.update("""
                     update outbound_instance set consecutive_failures = 0, consecutive_disconnects = 0, updated_at = ?
@@ -236,41 +246,43 @@ public class OutboundSender {
         String current = jdbc.queryForObject("select status from outbound_message where id = ? for update",
                 String.class, job.id());
         paceFromNow(job, now);
-        if (!"sending".equals(current)) {
+        if (!SENDING.wireName().equals(current)) {
             LOG.info("Send of {} on instance {} is already {}; Evolution's outcome ({}) changes nothing",
                     job.id(), job.instance(), current, outcome.reason());
             return;
         }
         switch (outcome.kind()) {
-            case NOT_ON_WHATSAPP -> failed(job, "not_on_whatsapp", outcome.reason(), now);
+            case NOT_ON_WHATSAPP -> failed(job, OutboundReason.NOT_ON_WHATSAPP, outcome.reason(), now);
             case REJECTED -> {
                 if (failureCode != null) {
                     // the request's own mistake, not the number's: nothing counts against the instance
-                    status(job.id(), "failed", 25, failureCode, outcome.reason(), null, now, false);
+                    statuses.change(job.id(), FAILED, failureCode, outcome.reason(), null, now);
                 } else {
-                    failed(job, "rejected", outcome.reason(), now);
+                    failed(job, OutboundReason.REJECTED, outcome.reason(), now);
                 }
             }
             case CONFIGURATION_ERROR -> {
-                status(job.id(), "failed", 25, "configuration", outcome.reason(), null, now, false);
+                statuses.change(job.id(), FAILED, OutboundReason.CONFIGURATION, outcome.reason(), null, now);
                 sending.pause(job.instance(), "configuration", outcome.reason());
             }
             case RETRY -> {
                 Duration delay = retries.delayAfter(job.attempt());
                 if (delay == null) {
-                    failed(job, "retries_exhausted", outcome.reason() + " (after " + job.attempt() + " attempts)", now);
+                    failed(job, OutboundReason.RETRIES_EXHAUSTED,
+                            outcome.reason() + " (after " + job.attempt() + " attempts)", now);
                 } else {
                     requeue(job, now.plus(delay), "retry after: " + outcome.reason());
                     // after a 5xx the message may have gone out: a send.message can still confirm it
-                    status(job.id(), "queued", 0, serverError ? "retrying_server_error" : "retrying",
-                            outcome.reason(), null, now, true);
+                    statuses.force(job.id(), QUEUED,
+                            serverError ? OutboundReason.RETRYING_SERVER_ERROR : OutboundReason.RETRYING,
+                            outcome.reason(), now);
                     countFailure(job, outcome.reason(), now);
                 }
             }
             case DISCONNECTED -> disconnected(job, outcome.reason(), now);
             case UNKNOWN -> {
                 jdbc.update("update outbound_message set sent_at = ? where id = ?", ts(now), job.id());
-                status(job.id(), "unknown", 15, "unconfirmed", outcome.reason(), null, now, false);
+                statuses.change(job.id(), UNKNOWN, OutboundReason.UNCONFIRMED, outcome.reason(), null, now);
                 countFailure(job, outcome.reason(), now);
             }
         }
@@ -284,7 +296,7 @@ public class OutboundSender {
     private void disconnected(SendJob job, String reason, Instant now) {
         requeue(job, now, reason);
         jdbc.update("update outbound_message set attempts = attempts - 1 where id = ?", job.id());
-        status(job.id(), "queued", 0, "instance_disconnected", reason, null, now, true);
+        statuses.force(job.id(), QUEUED, OutboundReason.INSTANCE_DISCONNECTED, reason, now);
         Integer inARow = jdbc.queryForObject("""
                 update outbound_instance set consecutive_disconnects = consecutive_disconnects + 1, updated_at = ?
                  where instance = ? returning consecutive_disconnects
@@ -327,8 +339,8 @@ public class OutboundSender {
                 ts(notBefore), reason, job.id());
     }
 
-    private void failed(SendJob job, String code, String reason, Instant now) {
-        status(job.id(), "failed", 25, code, reason, null, now, false);
+    private void failed(SendJob job, OutboundReason code, String reason, Instant now) {
+        statuses.change(job.id(), FAILED, code, reason, null, now);
         countFailure(job, reason, now);
     }
 
@@ -349,12 +361,6 @@ public class OutboundSender {
                 update outbound_message set dispatched_at = null, not_before = ?, waiting_reason = ?, updated_at = ?
                  where id = ?
                 """, ts(until == null ? now : until), reason, ts(now), id);
-    }
-
-    private void status(String id, String status, int rank, String code, String reason, String waMessageId,
-                        Instant at, boolean force) {
-        jdbc.queryForList("select record_outbound_status(?, ?, ?, ?, ?, ?, ?, ?)", Boolean.class,
-                id, status, rank, code, reason, waMessageId, ts(at), force);
     }
 
     /** Evolution's sendText or sendMedia body. */
