@@ -15,7 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Every status change of an outbound message goes through here: the sender's decisions and Evolution's answers
- * ({@link OutboundSender}), the housekeeping, and WhatsApp's webhooks
+ * ({@link SendClaims}, {@link SendOutcomes}), the housekeeping, and WhatsApp's webhooks
  * ({@link OutboundConfirmations}). A change moves the message ({@code outbound_message}), adds it to its history
  * ({@code outbound_message_status}) and journals an {@code outbound.status} event for the CRM and the streams,
  * all in the caller's transaction.

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import kz.qazedu.bundle.edge.RequestRejectedException;
 import kz.qazedu.bundle.support.Jwts;
