@@ -52,7 +52,7 @@ public class EvolutionWebhookParser {
      * @param body the request body
      * @param path the request path; a "webhook by events" suffix that disagrees with the body is logged, not
      *             rejected (the body's {@code event} is what counts, and a 4xx would make Evolution drop the event)
-     * @throws kz.qazedu.bundle.inbound.RequestRejectedException 400 naming what is wrong
+     * @throws RequestRejectedException 400 naming what is wrong
      */
     public InboundEvent parse(byte[] body, String path) {
         JsonBodies.Parsed parsed = bodies.parse(body);
