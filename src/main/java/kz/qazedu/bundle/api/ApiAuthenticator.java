@@ -3,7 +3,7 @@ package kz.qazedu.bundle.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
@@ -30,27 +30,27 @@ public class ApiAuthenticator {
         this.metricsToken = bytes(metricsToken);
     }
 
-    /** @throws WebhookRejectedException 401 unless {@code authorization} carries the API token */
+    /** @throws RequestRejectedException 401 unless {@code authorization} carries the API token */
     public void authenticate(String authorization) {
         if (token == null) {
-            throw WebhookRejectedException.unauthorized("the API is disabled: API_TOKEN is not set");
+            throw RequestRejectedException.unauthorized("the API is disabled: API_TOKEN is not set");
         }
         if (!matches(token, bearer(authorization))) {
-            throw WebhookRejectedException.unauthorized("wrong API token");
+            throw RequestRejectedException.unauthorized("wrong API token");
         }
     }
 
-    /** @throws WebhookRejectedException 401 unless {@code authorization} carries the API or the metrics token */
+    /** @throws RequestRejectedException 401 unless {@code authorization} carries the API or the metrics token */
     public void authenticateOperator(String authorization) {
         byte[] presented = bearer(authorization);
         if (!matches(token, presented) && !matches(metricsToken, presented)) {
-            throw WebhookRejectedException.unauthorized("wrong token: send Authorization: Bearer <METRICS_TOKEN or API_TOKEN>");
+            throw RequestRejectedException.unauthorized("wrong token: send Authorization: Bearer <METRICS_TOKEN or API_TOKEN>");
         }
     }
 
     private static byte[] bearer(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            throw WebhookRejectedException.unauthorized("send Authorization: Bearer <API_TOKEN>");
+            throw RequestRejectedException.unauthorized("send Authorization: Bearer <API_TOKEN>");
         }
         return authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
     }

@@ -13,11 +13,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
-import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -100,7 +100,7 @@ public class CrmDeliveryAdmin {
         JsonNode request = requestBody == null || requestBody.length == 0
                 ? json.createObjectNode() : bodies.parse(requestBody).tree();
         if (!request.isObject()) {
-            throw WebhookRejectedException.badRequest("invalid_request", "body must be a JSON object");
+            throw RequestRejectedException.badRequest("invalid_request", "body must be a JSON object");
         }
         Map<String, String> unknown = new LinkedHashMap<>();
         request.fieldNames().forEachRemaining(field -> {
@@ -116,15 +116,15 @@ public class CrmDeliveryAdmin {
         if (request.has("eventIds")) {
             JsonNode ids = request.get("eventIds");
             if (!ids.isArray() || ids.isEmpty()) {
-                throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' must be a non-empty array");
+                throw RequestRejectedException.badRequest("invalid_request", "'eventIds' must be a non-empty array");
             }
             if (ids.size() > MAX_LIMIT) {
-                throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' holds more than " + MAX_LIMIT + " ids");
+                throw RequestRejectedException.badRequest("invalid_request", "'eventIds' holds more than " + MAX_LIMIT + " ids");
             }
             List<String> eventIds = new ArrayList<>();
             for (JsonNode id : ids) {
                 if (!id.isTextual()) {
-                    throw WebhookRejectedException.badRequest("invalid_request", "'eventIds' must hold strings");
+                    throw RequestRejectedException.badRequest("invalid_request", "'eventIds' must hold strings");
                 }
                 eventIds.add(Identifiers.RESOURCE_ID.require("eventIds", id.asText()));
             }
@@ -148,7 +148,7 @@ public class CrmDeliveryAdmin {
         Identifiers.RESOURCE_ID.require("eventId", eventId);
         int replayed = jdbc.update(REPLAY + " where event_id = ?", eventId);
         if (replayed == 0) {
-            throw new WebhookRejectedException(404, "not_found", "no CRM delivery for event " + eventId);
+            throw new RequestRejectedException(404, "not_found", "no CRM delivery for event " + eventId);
         }
         return new HttpReply(202, json.writeValueAsString(Map.of("replayed", replayed)));
     }
@@ -167,7 +167,7 @@ public class CrmDeliveryAdmin {
             }
             return value;
         } catch (NumberFormatException e) {
-            throw WebhookRejectedException.badRequest("invalid_request", "'limit' must be a number from 1 to " + MAX_LIMIT);
+            throw RequestRejectedException.badRequest("invalid_request", "'limit' must be a number from 1 to " + MAX_LIMIT);
         }
     }
 
@@ -205,7 +205,7 @@ public class CrmDeliveryAdmin {
             }
             if (state != null && !state.isBlank()) {
                 if (!STATES.contains(state)) {
-                    throw WebhookRejectedException.badRequest("invalid_request", "'state' must be pending, delivered or dead");
+                    throw RequestRejectedException.badRequest("invalid_request", "'state' must be pending, delivered or dead");
                 }
                 conditions.add("state = ?");
                 arguments.add(state);
@@ -225,7 +225,7 @@ public class CrmDeliveryAdmin {
             try {
                 return Timestamp.from(Instant.parse(value));
             } catch (DateTimeParseException e) {
-                throw WebhookRejectedException.badRequest("invalid_request",
+                throw RequestRejectedException.badRequest("invalid_request",
                         "'" + name + "' must be an ISO-8601 instant such as 2026-11-30T10:00:00Z");
             }
         }

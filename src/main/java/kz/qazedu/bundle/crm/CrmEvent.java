@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
  * @param id         stable per event (the bundle's event id), the same on every delivery attempt and replay
  * @param type       {@code message.received}, {@code message.sent}, {@code message.status},
  *                   {@code instance.connection}, {@code instance.qrcode}, {@code instance.sending}, or
- *                   {@code evolution.<event>}
+ *                   {@code evolution.<event>} ({@link kz.qazedu.bundle.event.EventTypes})
  * @param outbound   on {@code message.status} of a message sent through the bundle's API: its ids and status
  * @param occurredAt WhatsApp's timestamp where the event has one, else when the bundle received it
  */

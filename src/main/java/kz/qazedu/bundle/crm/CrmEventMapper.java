@@ -7,11 +7,12 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import kz.qazedu.bundle.inbound.Jids;
+import kz.qazedu.bundle.event.EventTypes;
 import kz.qazedu.bundle.message.MessageNormalizer;
-import kz.qazedu.bundle.message.MessageStatus;
 import kz.qazedu.bundle.message.NormalizedMessage;
 import kz.qazedu.bundle.message.StatusUpdate;
+import kz.qazedu.bundle.whatsapp.Jids;
+import kz.qazedu.bundle.whatsapp.MessageStatus;
 import org.springframework.stereotype.Component;
 
 /** Turns a stored Evolution event into the {@link CrmEvent} the CRM receives. */
@@ -30,17 +31,17 @@ public class CrmEventMapper {
         JsonNode raw = read(payload);
         String instance = raw.path("instance").asText();
         CrmEvent event = switch (eventType) {
-            case "messages.upsert", "send.message" -> message(eventId, eventType, receivedAt, raw);
-            case "messages.update" -> status(eventId, instance, receivedAt,
+            case EventTypes.MESSAGES_UPSERT, EventTypes.SEND_MESSAGE -> message(eventId, eventType, receivedAt, raw);
+            case EventTypes.MESSAGES_UPDATE -> status(eventId, instance, receivedAt,
                     normalizer.normalizeStatus(raw, eventId), raw);
-            case "messages.delete" -> status(eventId, instance, receivedAt,
+            case EventTypes.MESSAGES_DELETE -> status(eventId, instance, receivedAt,
                     normalizer.normalizeDeletion(raw, eventId), raw);
-            case "connection.update" -> connection(eventId, instance, receivedAt, raw);
-            case "qrcode.updated" -> qrCode(eventId, instance, receivedAt, raw);
-            case "outbound.status" -> outboundStatus(eventId, instance, receivedAt, raw);
-            case "outbound.instance" -> sending(eventId, instance, receivedAt, raw);
-            default -> new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "evolution." + eventType, instance, receivedAt,
-                    receivedAt, null, null, null, null, null, null, null, null, null);
+            case EventTypes.CONNECTION_UPDATE -> connection(eventId, instance, receivedAt, raw);
+            case EventTypes.QRCODE_UPDATED -> qrCode(eventId, instance, receivedAt, raw);
+            case EventTypes.OUTBOUND_STATUS -> outboundStatus(eventId, instance, receivedAt, raw);
+            case EventTypes.OUTBOUND_INSTANCE -> sending(eventId, instance, receivedAt, raw);
+            default -> new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_EVOLUTION_PREFIX + eventType,
+                    instance, receivedAt, receivedAt, null, null, null, null, null, null, null, null, null);
         };
         // the stored payload as it is: valid JSON, written without a second pass through a tree
         return event.withRaw(payload);
@@ -48,8 +49,9 @@ public class CrmEventMapper {
 
     private CrmEvent message(String eventId, String eventType, Instant receivedAt, JsonNode raw) {
         NormalizedMessage m = normalizer.normalizeMessage(raw, eventId);
-        boolean sent = eventType.equals("send.message") || m.fromMe();
-        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, sent ? "message.sent" : "message.received",
+        boolean sent = eventType.equals(EventTypes.SEND_MESSAGE) || m.fromMe();
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId,
+                sent ? EventTypes.CRM_MESSAGE_SENT : EventTypes.CRM_MESSAGE_RECEIVED,
                 m.instance(), m.waTimestamp() != null ? m.waTimestamp() : receivedAt, receivedAt,
                 new CrmEvent.Chat(m.chatJid(), m.chatPhone(), m.chatLid(), m.group()),
                 m.authorJid() == null && m.authorName() == null ? null
@@ -63,7 +65,8 @@ public class CrmEventMapper {
     private static CrmEvent status(String eventId, String instance, Instant receivedAt, StatusUpdate update,
                                    JsonNode raw) {
         String chat = update.chatJid();
-        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "message.status", instance, receivedAt, receivedAt,
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_MESSAGE_STATUS, instance,
+                receivedAt, receivedAt,
                 chat == null ? null : new CrmEvent.Chat(chat, Jids.phoneOf(chat), Jids.firstLid(chat), Jids.isGroup(chat)),
                 null, null,
                 new CrmEvent.Status(update.waMessageId(), statusName(update.status()), update.fromMe()),
@@ -73,8 +76,8 @@ public class CrmEventMapper {
     private static CrmEvent connection(String eventId, String instance, Instant receivedAt, JsonNode raw) {
         JsonNode data = raw.path("data");
         JsonNode reason = data.path("statusReason");
-        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.connection", instance, receivedAt, receivedAt,
-                null, null, null, null,
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_INSTANCE_CONNECTION, instance,
+                receivedAt, receivedAt, null, null, null, null,
                 new CrmEvent.Connection(text(data, "state"), reason.canConvertToInt() ? reason.asInt() : null,
                         text(data, "wuid"), text(data, "profileName")),
                 null, null, null, null);
@@ -82,8 +85,8 @@ public class CrmEventMapper {
 
     private static CrmEvent qrCode(String eventId, String instance, Instant receivedAt, JsonNode raw) {
         JsonNode qr = raw.path("data").path("qrcode");
-        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.qrcode", instance, receivedAt, receivedAt,
-                null, null, null, null, null,
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_INSTANCE_QRCODE, instance,
+                receivedAt, receivedAt, null, null, null, null, null,
                 new CrmEvent.QrCode(text(qr, "code"), text(qr, "base64"), text(qr, "pairingCode"), text(qr, "message")),
                 null, null, null);
     }
@@ -96,7 +99,8 @@ public class CrmEventMapper {
         JsonNode data = raw.path("data");
         String chat = text(data, "chatId");
         String status = text(data, "status");
-        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "message.status", instance, receivedAt, receivedAt,
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_MESSAGE_STATUS, instance,
+                receivedAt, receivedAt,
                 chat == null ? null : new CrmEvent.Chat(chat, Jids.phoneOf(chat), Jids.firstLid(chat), Jids.isGroup(chat)),
                 null, null,
                 new CrmEvent.Status(text(data, "waMessageId"), status == null ? null : status.toUpperCase(Locale.ROOT), true),
@@ -109,8 +113,8 @@ public class CrmEventMapper {
 
     private static CrmEvent sending(String eventId, String instance, Instant receivedAt, JsonNode raw) {
         JsonNode data = raw.path("data");
-        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, "instance.sending", instance, receivedAt, receivedAt,
-                null, null, null, null, null, null, null,
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_INSTANCE_SENDING, instance,
+                receivedAt, receivedAt, null, null, null, null, null, null, null,
                 new CrmEvent.Sending(text(data, "state"), text(data, "reasonCode"), text(data, "reason")), null);
     }
 

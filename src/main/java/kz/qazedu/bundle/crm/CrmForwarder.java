@@ -14,19 +14,21 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-import kz.qazedu.bundle.crm.CrmDeliveries.DeadLetter;
-import kz.qazedu.bundle.crm.CrmDeliveries.Decision;
-import kz.qazedu.bundle.crm.CrmDeliveries.Outcome;
+import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Claim;
+import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
+import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Outcome;
+import kz.qazedu.bundle.crm.CrmOutcomes.DeadLetter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * Forwarding rounds: claim the due deliveries of many chats at once ({@link CrmDeliveries#claimDue}), post each
  * chat's deliveries one after the other in order while they go through, up to {@code CRM_CONCURRENCY} chats at a
- * time on the pooled {@link CrmClient}, and record every outcome in one statement. A chat stops at its first
- * delivery that must be retried; what is left of it is released for a later round. No new attempt starts once a
- * round has run for {@code CRM_TIMEOUT_MS}, so a slow CRM cannot hold a round for long. Busy rounds follow one
- * another at once; the route's timer ({@code CRM_POLL_INTERVAL_MS}) only paces an idle forwarder.
+ * time on the pooled {@link CrmClient}, decide what each attempt means ({@link CrmDeliveryPolicy}) and record
+ * every outcome in one statement ({@link CrmOutcomes}). A chat stops at its first delivery that must be retried;
+ * what is left of it is released for a later round. No new attempt starts once a round has run for
+ * {@code CRM_TIMEOUT_MS}, so a slow CRM cannot hold a round for long. Busy rounds follow one another at once; the
+ * route's timer ({@code CRM_POLL_INTERVAL_MS}) only paces an idle forwarder.
  */
 @Component("crmForwarder")
 public class CrmForwarder {
@@ -35,6 +37,8 @@ public class CrmForwarder {
     private static final long HAND_BACK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final CrmDeliveries deliveries;
+    private final CrmDeliveryPolicy policy;
+    private final CrmOutcomes outcomes;
     private final CrmRequests requests;
     private final CrmClient client;
     private final Clock clock;
@@ -44,11 +48,14 @@ public class CrmForwarder {
     private volatile boolean crmDown;
     private long nextProbe;
 
-    public CrmForwarder(CrmDeliveries deliveries, CrmRequests requests, CrmClient client, Clock clock,
+    public CrmForwarder(CrmDeliveries deliveries, CrmDeliveryPolicy policy, CrmOutcomes outcomes,
+                        CrmRequests requests, CrmClient client, Clock clock,
                         @Value("${bundle.crm.concurrency}") int concurrency,
                         @Value("${bundle.crm.timeout-ms}") long timeoutMs,
                         @Value("${bundle.crm.probe-interval}") Duration probeInterval) {
         this.deliveries = deliveries;
+        this.policy = policy;
+        this.outcomes = outcomes;
         this.requests = requests;
         this.client = client;
         this.clock = clock;
@@ -67,15 +74,25 @@ public class CrmForwarder {
         long handBack = System.nanoTime() + HAND_BACK_NANOS;
         probeIfDown();
         do {
-            List<CrmDelivery> claimed = deliveries.claimDue();
+            List<CrmDelivery> claimed = claimDue();
             if (claimed.isEmpty()) {
                 break;
             }
             List<Decision> decisions = send(claimed);
             follow(decisions);
-            dead.addAll(deliveries.record(decisions));
+            dead.addAll(outcomes.record(decisions));
         } while (System.nanoTime() < handBack);
         return dead;
+    }
+
+    /**
+     * The round's due deliveries. Those out of attempts are dead-lettered in the table at once, and the deliveries
+     * of their chats claimed after them released for the next round.
+     */
+    private List<CrmDelivery> claimDue() {
+        Claim claim = policy.sortOut(deliveries.claimDue());
+        outcomes.record(claim.settled());
+        return claim.due();
     }
 
     /**
@@ -91,9 +108,9 @@ public class CrmForwarder {
         }
         nextProbe = now + probeIntervalNanos;
         deliveries.claimProbe().ifPresent(probe -> {
-            Decision decision = deliveries.decide(attempt(probe).join());
+            Decision decision = policy.decide(attempt(probe).join());
             follow(List.of(decision));
-            deliveries.record(List.of(decision.outcome() == Outcome.DELIVERED ? decision : deliveries.probeFailed(probe)));
+            outcomes.record(List.of(decision.outcome() == Outcome.DELIVERED ? decision : policy.probeFailed(probe)));
         });
     }
 
@@ -147,7 +164,7 @@ public class CrmForwarder {
             return CompletableFuture.completedFuture(null);
         }
         return attempt(chat.get(index)).thenCompose(attempt -> {
-            Decision decision = deliveries.decide(attempt);
+            Decision decision = policy.decide(attempt);
             decisions.add(decision);
             if (!decision.chatGoesOn()) {
                 release(chat, index + 1, decisions);
@@ -159,7 +176,7 @@ public class CrmForwarder {
 
     private void release(List<CrmDelivery> chat, int from, List<Decision> decisions) {
         for (CrmDelivery delivery : chat.subList(from, chat.size())) {
-            decisions.add(deliveries.decide(CrmAttempt.notTried(delivery)));
+            decisions.add(policy.decide(CrmAttempt.notTried(delivery)));
         }
     }
 

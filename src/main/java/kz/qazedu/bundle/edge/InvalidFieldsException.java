@@ -4,10 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
-
 /** A request with bad fields: answered 400 with every field and what is wrong with it. */
-public class InvalidFieldsException extends WebhookRejectedException {
+public class InvalidFieldsException extends RequestRejectedException {
 
     private final Map<String, String> fields;
 

@@ -16,7 +16,6 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,27 +48,27 @@ public class JsonBodies {
     }
 
     /**
-     * @throws WebhookRejectedException 400 {@code empty_body}, {@code invalid_encoding}, {@code invalid_json} or
+     * @throws RequestRejectedException 400 {@code empty_body}, {@code invalid_encoding}, {@code invalid_json} or
      *         {@code unstorable_payload}
      */
     public Parsed parse(byte[] body) {
         if (body == null || body.length == 0) {
-            throw WebhookRejectedException.badRequest("empty_body", "request body is empty; expected JSON");
+            throw RequestRejectedException.badRequest("empty_body", "request body is empty; expected JSON");
         }
         String text = decodeUtf8(body);
         JsonNode tree;
         try {
             tree = json.readTree(text);
         } catch (StreamConstraintsException e) {
-            throw WebhookRejectedException.badRequest("invalid_json",
+            throw RequestRejectedException.badRequest("invalid_json",
                     "JSON is nested deeper than " + maxDepth + " levels or holds a value too long (JSON_MAX_DEPTH, MAX_BODY_BYTES)");
         } catch (JsonProcessingException e) {
-            throw WebhookRejectedException.badRequest("invalid_json", "body is not valid JSON: " + e.getOriginalMessage()
+            throw RequestRejectedException.badRequest("invalid_json", "body is not valid JSON: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         }
         if (tree == null || tree.isMissingNode()) {
-            throw WebhookRejectedException.badRequest("empty_body", "request body holds no JSON value");
+            throw RequestRejectedException.badRequest("empty_body", "request body holds no JSON value");
         }
         requireStorableStrings(tree);
         return new Parsed(text, tree);
@@ -85,7 +84,7 @@ public class JsonBodies {
                     .decode(ByteBuffer.wrap(body, offset, body.length - offset));
             return chars.toString();
         } catch (CharacterCodingException e) {
-            throw WebhookRejectedException.badRequest("invalid_encoding", "body is not valid UTF-8");
+            throw RequestRejectedException.badRequest("invalid_encoding", "body is not valid UTF-8");
         }
     }
 
@@ -117,14 +116,14 @@ public class JsonBodies {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == 0) {
-                throw WebhookRejectedException.badRequest("unstorable_payload",
+                throw RequestRejectedException.badRequest("unstorable_payload",
                         "a string holds the NUL character (\\u0000), which cannot be stored");
             }
             if (Character.isSurrogate(c)) {
                 if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                     i++;
                 } else {
-                    throw WebhookRejectedException.badRequest("unstorable_payload",
+                    throw RequestRejectedException.badRequest("unstorable_payload",
                             "a string holds an unpaired UTF-16 surrogate, which cannot be stored");
                 }
             }

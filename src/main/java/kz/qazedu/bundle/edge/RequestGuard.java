@@ -22,7 +22,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import kz.qazedu.bundle.api.ApiAuthenticator;
 import kz.qazedu.bundle.inbound.WebhookAuthenticator;
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,7 +178,7 @@ public final class RequestGuard {
             } else {
                 api.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
             }
-        } catch (WebhookRejectedException rejected) {
+        } catch (RequestRejectedException rejected) {
             refuse(ctx, rejected.status(), rejected.code(), rejected.getMessage());
             return;
         }

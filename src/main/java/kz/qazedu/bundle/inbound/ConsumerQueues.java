@@ -6,6 +6,8 @@ import java.util.List;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.Session;
+import kz.qazedu.bundle.event.EventFamily;
+import kz.qazedu.bundle.event.EventTopics;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.transport.TransportListener;
 import org.slf4j.Logger;
@@ -31,13 +33,12 @@ public class ConsumerQueues implements SmartInitializingSingleton, TransportList
 
     public ConsumerQueues(
             ActiveMQConnectionFactory connectionFactory,
-            @Value("${bundle.store.consumer-name}") String storeConsumer,
-            @Value("${bundle.topic.connection-update}") String connectionUpdate,
-            @Value("${bundle.topic.qrcode-updated}") String qrcodeUpdated) {
+            EventTopics topics,
+            @Value("${bundle.store.consumer-name}") String storeConsumer) {
         this.connectionFactory = connectionFactory;
         // the message tables are written by the relay itself (MessageStore); only the instance stores read queues
-        List<String> topics = List.of(connectionUpdate, qrcodeUpdated);
-        this.queues = topics.stream().map(topic -> "Consumer." + storeConsumer + "." + topic).toList();
+        this.queues = List.of(EventFamily.CONNECTION_UPDATE, EventFamily.QRCODE_UPDATED).stream()
+                .map(family -> topics.consumerQueue(storeConsumer, family)).toList();
         connectionFactory.setTransportListener(this);
     }
 

@@ -1,5 +1,11 @@
 package kz.qazedu.bundle.inbound;
 
+import static kz.qazedu.bundle.event.EventTypes.MESSAGES_DELETE;
+import static kz.qazedu.bundle.event.EventTypes.MESSAGES_EDITED;
+import static kz.qazedu.bundle.event.EventTypes.MESSAGES_UPDATE;
+import static kz.qazedu.bundle.event.EventTypes.MESSAGES_UPSERT;
+import static kz.qazedu.bundle.event.EventTypes.SEND_MESSAGE;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,6 +22,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
+import kz.qazedu.bundle.whatsapp.Jids;
 
 /**
  * What makes two webhooks the same event, so that Evolution's retries and WhatsApp's re-deliveries become one
@@ -36,17 +43,13 @@ import kz.qazedu.bundle.edge.InvalidFieldsException;
  */
 public record EventIdentity(String eventId, String chatId, String messageId) {
 
-    public static final String MESSAGES_UPSERT = "messages.upsert";
-    public static final String SEND_MESSAGE = "send.message";
-    public static final String MESSAGES_UPDATE = "messages.update";
-
     /** Envelope fields that differ between the per-instance and the global webhook of one event. */
     private static final Set<String> ENVELOPE_PER_DESTINATION = Set.of("destination", "server_url", "apikey", "sender");
     private static final HexFormat HEX = HexFormat.of();
 
     /** Events about one WhatsApp message, whose ids and chat must be valid. */
     private static final Set<String> MESSAGE_EVENTS =
-            Set.of(MESSAGES_UPSERT, SEND_MESSAGE, MESSAGES_UPDATE, "messages.delete", "messages.edited");
+            Set.of(MESSAGES_UPSERT, SEND_MESSAGE, MESSAGES_UPDATE, MESSAGES_DELETE, MESSAGES_EDITED);
 
     /**
      * @throws InvalidFieldsException 400 naming the fields of a message event that are not valid identifiers

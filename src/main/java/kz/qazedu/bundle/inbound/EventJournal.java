@@ -21,6 +21,7 @@ import javax.sql.DataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -95,7 +96,7 @@ public class EventJournal implements SmartLifecycle {
         } catch (TimeoutException e) {
             throw new JournalUnavailableException("event was not stored within " + commitTimeoutMs + " ms", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof WebhookRejectedException rejected) {
+            if (e.getCause() instanceof RequestRejectedException rejected) {
                 throw rejected;
             }
             throw new JournalUnavailableException("event could not be stored: " + e.getCause().getMessage(), e.getCause());
@@ -144,7 +145,7 @@ public class EventJournal implements SmartLifecycle {
                 String correlationId = UUID.randomUUID().toString();
                 LOG.warn("Event {} of instance {} cannot be stored [correlation id {}]: {}", batch.get(0).event.eventId(),
                         batch.get(0).event.instance(), correlationId, e.getMessage());
-                batch.forEach(p -> p.result.completeExceptionally(WebhookRejectedException.badRequest(
+                batch.forEach(p -> p.result.completeExceptionally(RequestRejectedException.badRequest(
                         "unstorable_payload", "PostgreSQL cannot store this event (correlation id " + correlationId + ")")));
                 return;
             }

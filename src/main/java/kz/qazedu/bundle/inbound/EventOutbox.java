@@ -4,10 +4,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.event.EventFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -40,10 +40,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class EventOutbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventOutbox.class);
-
-    /** Families with a destination of their own; every other event type goes to {@code other}. */
-    public static final Set<String> FAMILIES = Set.of(
-            "messages.upsert", "messages.update", "send.message", "connection.update", "qrcode.updated");
 
     /** Ordering keys longer than this (which no valid event has) are not written to an index. */
     private static final int MAX_ORDERING_KEY = 512;
@@ -272,14 +268,6 @@ public class EventOutbox {
         return text.length() <= 1000 ? text : text.substring(0, 1000) + "…";
     }
 
-    public static String familyOf(String eventType) {
-        if (eventType.startsWith(ReservedEventNames.OUTBOUND_PREFIX)) {
-            // the bundle's own events about the messages it sends
-            return "outbound";
-        }
-        return FAMILIES.contains(eventType) ? eventType : "other";
-    }
-
     private static OutboxEvent toOutboxEvent(ResultSet row, int index) throws SQLException {
         String eventType = row.getString("event_type");
         String instance = row.getString("instance");
@@ -289,7 +277,7 @@ public class EventOutbox {
                 row.getLong("seq"),
                 row.getString("event_id"),
                 eventType,
-                familyOf(eventType),
+                EventFamily.of(eventType),
                 instance,
                 chatId,
                 row.getString("message_id"),

@@ -11,6 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 
 /**
  * Verifies the {@code Authorization: Bearer <JWT>} that Evolution sends when a webhook has a {@code jwt_key}
@@ -41,49 +42,49 @@ public final class EvolutionJwtVerifier {
         this.json = json;
     }
 
-    /** @throws WebhookRejectedException (401) naming what is wrong with the token */
+    /** @throws RequestRejectedException (401) naming what is wrong with the token */
     public void verify(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
-            throw WebhookRejectedException.unauthorized("bearer token is not a JWT");
+            throw RequestRejectedException.unauthorized("bearer token is not a JWT");
         }
         JsonNode header = decodeJson(parts[0], "header");
         if (!"HS256".equals(header.path("alg").asText())) {
-            throw WebhookRejectedException.unauthorized("JWT algorithm must be HS256");
+            throw RequestRejectedException.unauthorized("JWT algorithm must be HS256");
         }
         byte[] signature;
         try {
             signature = URL_DECODER.decode(parts[2]);
         } catch (IllegalArgumentException e) {
-            throw WebhookRejectedException.unauthorized("JWT signature is not base64url");
+            throw RequestRejectedException.unauthorized("JWT signature is not base64url");
         }
         byte[] expected = sign(parts[0] + "." + parts[1]);
         if (!MessageDigest.isEqual(expected, signature)) {
-            throw WebhookRejectedException.unauthorized("JWT signature does not match WEBHOOK_JWT_SECRET");
+            throw RequestRejectedException.unauthorized("JWT signature does not match WEBHOOK_JWT_SECRET");
         }
         JsonNode claims = decodeJson(parts[1], "claims");
         long now = clock.instant().getEpochSecond();
         JsonNode exp = claims.get("exp");
         if (exp == null || !exp.canConvertToLong()) {
-            throw WebhookRejectedException.unauthorized("JWT has no exp claim");
+            throw RequestRejectedException.unauthorized("JWT has no exp claim");
         }
         if (now > exp.asLong() + leewaySeconds) {
-            throw WebhookRejectedException.unauthorized("JWT expired");
+            throw RequestRejectedException.unauthorized("JWT expired");
         }
         JsonNode iat = claims.get("iat");
         if (iat == null || !iat.canConvertToLong()) {
-            throw WebhookRejectedException.unauthorized("JWT has no iat claim");
+            throw RequestRejectedException.unauthorized("JWT has no iat claim");
         }
         if (iat.asLong() > now + leewaySeconds) {
-            throw WebhookRejectedException.unauthorized("JWT issued in the future (iat)");
+            throw RequestRejectedException.unauthorized("JWT issued in the future (iat)");
         }
         if (exp.asLong() - iat.asLong() > maxLifetimeSeconds) {
-            throw WebhookRejectedException.unauthorized(
+            throw RequestRejectedException.unauthorized(
                     "JWT lives longer than " + maxLifetimeSeconds + " s (WEBHOOK_JWT_MAX_LIFETIME)");
         }
         JsonNode nbf = claims.get("nbf");
         if (nbf != null && nbf.canConvertToLong() && now + leewaySeconds < nbf.asLong()) {
-            throw WebhookRejectedException.unauthorized("JWT not valid yet");
+            throw RequestRejectedException.unauthorized("JWT not valid yet");
         }
     }
 
@@ -101,11 +102,11 @@ public final class EvolutionJwtVerifier {
         try {
             JsonNode node = json.readTree(URL_DECODER.decode(part));
             if (node == null || !node.isObject()) {
-                throw WebhookRejectedException.unauthorized("JWT " + what + " is not a JSON object");
+                throw RequestRejectedException.unauthorized("JWT " + what + " is not a JSON object");
             }
             return node;
         } catch (IllegalArgumentException | java.io.IOException e) {
-            throw WebhookRejectedException.unauthorized("JWT " + what + " is not base64url JSON");
+            throw RequestRejectedException.unauthorized("JWT " + what + " is not base64url JSON");
         }
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -51,13 +52,13 @@ public class EvolutionWebhookParser {
      * @param body the request body
      * @param path the request path; a "webhook by events" suffix that disagrees with the body is logged, not
      *             rejected (the body's {@code event} is what counts, and a 4xx would make Evolution drop the event)
-     * @throws kz.qazedu.bundle.inbound.WebhookRejectedException 400 naming what is wrong
+     * @throws RequestRejectedException 400 naming what is wrong
      */
     public InboundEvent parse(byte[] body, String path) {
         JsonBodies.Parsed parsed = bodies.parse(body);
         JsonNode root = parsed.tree();
         if (!root.isObject()) {
-            throw WebhookRejectedException.badRequest("invalid_envelope", "body must be a JSON object");
+            throw RequestRejectedException.badRequest("invalid_envelope", "body must be a JSON object");
         }
         String event = requiredText(root, "event");
         String instance = requiredText(root, "instance");
@@ -69,7 +70,7 @@ public class EvolutionWebhookParser {
         }
         JsonNode data = root.get("data");
         if (data != null && !data.isObject() && !data.isArray() && !data.isNull()) {
-            throw WebhookRejectedException.badRequest("invalid_envelope",
+            throw RequestRejectedException.badRequest("invalid_envelope",
                     "field 'data' must be an object, an array or null, not " + data.getNodeType().name().toLowerCase());
         }
         WebhookPath webhookPath = WebhookPath.parse(path);
@@ -145,10 +146,10 @@ public class EvolutionWebhookParser {
     private static String requiredText(JsonNode root, String field) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
-            throw WebhookRejectedException.badRequest("invalid_envelope", "field '" + field + "' is missing");
+            throw RequestRejectedException.badRequest("invalid_envelope", "field '" + field + "' is missing");
         }
         if (!node.isTextual() || node.asText().isBlank()) {
-            throw WebhookRejectedException.badRequest("invalid_envelope", "field '" + field + "' must be a non-empty string");
+            throw RequestRejectedException.badRequest("invalid_envelope", "field '" + field + "' must be a non-empty string");
         }
         return node.asText();
     }

@@ -1,18 +1,19 @@
 package kz.qazedu.bundle.inbound;
 
+import kz.qazedu.bundle.event.EventFamily;
+
 /**
  * A stored event on its way to the broker, with what the relay stamps on the broker message.
  *
  * @param xid    the transaction that wrote the event (events leave in transaction order)
- * @param family the destination family: {@code messages.upsert}, {@code messages.update}, {@code send.message},
- *               {@code connection.update}, {@code qrcode.updated} or {@code other}
+ * @param family where the event goes on the broker
  */
 public record OutboxEvent(
         String xid,
         long seq,
         String eventId,
         String eventType,
-        String family,
+        EventFamily family,
         String instance,
         String chatId,
         String messageId,

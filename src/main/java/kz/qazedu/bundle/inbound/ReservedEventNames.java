@@ -2,7 +2,8 @@ package kz.qazedu.bundle.inbound;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+
+import kz.qazedu.bundle.event.EventTypes;
 
 /**
  * Event names a webhook may not carry, because they are the bundle's own: the events it journals about the messages
@@ -14,18 +15,13 @@ import java.util.Set;
  */
 public final class ReservedEventNames {
 
-    /** The prefix of the events the bundle journals about the messages it sends and the instances' sending. */
-    public static final String OUTBOUND_PREFIX = "outbound.";
-    private static final List<String> PREFIXES = List.of(OUTBOUND_PREFIX, "bundle.");
-    private static final Set<String> CRM_TYPES = Set.of(
-            "message.received", "message.sent", "message.status",
-            "instance.connection", "instance.qrcode", "instance.sending");
+    private static final List<String> PREFIXES = List.of(EventTypes.OUTBOUND_PREFIX, EventTypes.BUNDLE_PREFIX);
 
     private ReservedEventNames() {
     }
 
     public static boolean isReserved(String event) {
         String name = event.toLowerCase(Locale.ROOT);
-        return CRM_TYPES.contains(name) || PREFIXES.stream().anyMatch(name::startsWith);
+        return EventTypes.CRM_TYPES.contains(name) || PREFIXES.stream().anyMatch(name::startsWith);
     }
 }

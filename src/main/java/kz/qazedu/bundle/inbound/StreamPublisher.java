@@ -1,6 +1,6 @@
 package kz.qazedu.bundle.inbound;
 
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,14 +10,15 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import org.springframework.beans.factory.annotation.Value;
+import kz.qazedu.bundle.event.EventFamily;
+import kz.qazedu.bundle.event.EventTopics;
 import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Puts a relay round's events on their streams: each event on the virtual topic of its family (see
- * {@link EventOutbox#familyOf}), as a persistent text message holding the stored payload, in the round's order, with
+ * {@link EventFamily}), as a persistent text message holding the stored payload, in the round's order, with
  * its chat as the message group ({@code JMSXGroupID}) so that every consumer queue hands a chat to one consumer at
  * a time, and these properties: {@code eventId}, {@code eventType}, {@code family}, {@code instance},
  * {@code chatId} and {@code messageId} (when the event has them), {@code receivedAt} and {@code journalSeq}.
@@ -30,42 +31,22 @@ import org.springframework.stereotype.Component;
 public class StreamPublisher {
 
     private final JmsTemplate jms;
-    private final Map<String, String> topics;
+    private final EventTopics topics;
 
-    public StreamPublisher(
-            CachingConnectionFactory jmsConnectionFactory,
-            @Value("${bundle.topic.messages-upsert}") String messagesUpsert,
-            @Value("${bundle.topic.messages-update}") String messagesUpdate,
-            @Value("${bundle.topic.send-message}") String sendMessage,
-            @Value("${bundle.topic.connection-update}") String connectionUpdate,
-            @Value("${bundle.topic.qrcode-updated}") String qrcodeUpdated,
-            @Value("${bundle.topic.outbound}") String outbound,
-            @Value("${bundle.topic.other}") String other) {
+    public StreamPublisher(CachingConnectionFactory jmsConnectionFactory, EventTopics topics) {
         this.jms = new JmsTemplate(jmsConnectionFactory);
         this.jms.setSessionTransacted(true);
-        this.topics = Map.of(
-                "messages.upsert", messagesUpsert,
-                "messages.update", messagesUpdate,
-                "send.message", sendMessage,
-                "connection.update", connectionUpdate,
-                "qrcode.updated", qrcodeUpdated,
-                "outbound", outbound,
-                "other", other);
-    }
-
-    /** The virtual topic of a family ({@code other} for any family without one of its own). */
-    public String topicOf(String family) {
-        return topics.getOrDefault(family, topics.get("other"));
+        this.topics = topics;
     }
 
     public void publishAll(List<OutboxEvent> events) {
         jms.execute(session -> {
-            Map<String, MessageProducer> producers = new HashMap<>();
+            Map<EventFamily, MessageProducer> producers = new EnumMap<>(EventFamily.class);
             try {
                 for (OutboxEvent event : events) {
                     MessageProducer producer = producers.get(event.family());
                     if (producer == null) {
-                        producer = session.createProducer(session.createTopic(topicOf(event.family())));
+                        producer = session.createProducer(session.createTopic(topics.of(event.family())));
                         producers.put(event.family(), producer);
                     }
                     producer.send(toMessage(session, event), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY,
@@ -84,7 +65,7 @@ public class StreamPublisher {
         TextMessage message = session.createTextMessage(event.payload());
         message.setStringProperty("eventId", event.eventId());
         message.setStringProperty("eventType", event.eventType());
-        message.setStringProperty("family", event.family());
+        message.setStringProperty("family", event.family().wireName());
         message.setStringProperty("instance", event.instance());
         if (event.chatId() != null) {
             message.setStringProperty("chatId", event.chatId());

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
@@ -50,7 +51,7 @@ public class WebhookAuthenticator {
      * @param path          the request path (may hold {@code /key/<token>})
      * @param headerToken   the value of the configured token header, or null
      * @param authorization the Authorization header, or null
-     * @throws WebhookRejectedException 401 with the reason, 404 for a path that is no webhook path
+     * @throws RequestRejectedException 401 with the reason, 404 for a path that is no webhook path
      */
     public void authenticate(String path, String headerToken, String authorization) {
         String pathToken = WebhookPath.parse(path).token();
@@ -64,21 +65,21 @@ public class WebhookAuthenticator {
         }
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             if (jwtVerifier == null) {
-                throw WebhookRejectedException.unauthorized("bearer tokens are not enabled (WEBHOOK_JWT_SECRET is not set)");
+                throw RequestRejectedException.unauthorized("bearer tokens are not enabled (WEBHOOK_JWT_SECRET is not set)");
             }
             jwtVerifier.verify(authorization.substring(BEARER.length()).trim());
             return;
         }
-        throw WebhookRejectedException.unauthorized(
+        throw RequestRejectedException.unauthorized(
                 "missing credentials: send the token header, a Bearer JWT, or use /webhook/evolution/key/<token>");
     }
 
     private void requireToken(String presented, String where) {
         if (token == null) {
-            throw WebhookRejectedException.unauthorized("shared tokens are not enabled (WEBHOOK_TOKEN is not set)");
+            throw RequestRejectedException.unauthorized("shared tokens are not enabled (WEBHOOK_TOKEN is not set)");
         }
         if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
-            throw WebhookRejectedException.unauthorized("wrong " + where);
+            throw RequestRejectedException.unauthorized("wrong " + where);
         }
     }
 }

@@ -1,5 +1,7 @@
 package kz.qazedu.bundle.inbound;
 
+import kz.qazedu.bundle.edge.RequestRejectedException;
+
 /**
  * The parts of a webhook URL below {@code /webhook/evolution}:
  * <ul>
@@ -62,8 +64,8 @@ public record WebhookPath(String token, String eventSuffix) {
         return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
     }
 
-    private static WebhookRejectedException notFound() {
-        return new WebhookRejectedException(404, "not_found",
+    private static RequestRejectedException notFound() {
+        return new RequestRejectedException(404, "not_found",
                 "unknown webhook path; use " + BASE + ", " + BASE + "/<event>, " + BASE + "/key/<token> or "
                         + BASE + "/key/<token>/<event>");
     }

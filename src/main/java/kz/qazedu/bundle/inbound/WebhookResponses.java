@@ -3,25 +3,16 @@ package kz.qazedu.bundle.inbound;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.JsonReplies;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
- * The answers of the bundle's routes, always JSON: 202 for a new event, 200 for a duplicate, the rejection's status
- * for bad input, 503 when a dependency is unavailable (so that Evolution or the CRM sends it again), 500 for a
- * failure of the bundle's own. The last two carry only a fixed message and a correlation id, which the log holds
- * with the cause.
+ * The webhook intake's answer once the event is in the journal: 202 for a new event, 200 for a duplicate, both
+ * naming the event id. Refusals and failures are answered by {@link kz.qazedu.bundle.edge.ErrorReplies}.
  */
 @Component("webhookResponses")
 public class WebhookResponses {
-
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookResponses.class);
 
     private final JsonReplies replies;
 
@@ -34,38 +25,5 @@ public class WebhookResponses {
         body.put("status", receipt.duplicate() ? "duplicate" : "accepted");
         body.put("eventId", receipt.eventId());
         return new HttpReply(receipt.duplicate() ? 200 : 202, replies.write(body));
-    }
-
-    public HttpReply rejected(WebhookRejectedException rejection) {
-        return new HttpReply(rejection.status(), replies.error(rejection.code(), rejection.getMessage(), rejection.fields()));
-    }
-
-    /**
-     * An exception that is no rejection: 503 when PostgreSQL or the journal is unavailable (worth sending again),
-     * else 500. Logged here with the correlation id the answer carries.
-     */
-    public HttpReply failed(Exception cause, String routeId, String correlationId) {
-        if (isUnavailable(cause)) {
-            LOG.warn("{} answered 503 [correlation id {}]: {}", routeId, correlationId, cause.toString());
-            return new HttpReply(503, replies.unavailable("the request could not be stored durably now; send it again",
-                    correlationId));
-        }
-        LOG.error("{} answered 500 [correlation id {}]", routeId, correlationId, cause);
-        return new HttpReply(500, replies.internalError(correlationId));
-    }
-
-    private static boolean isUnavailable(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof JournalUnavailableException || t instanceof TransientDataAccessException
-                    || t instanceof DataAccessResourceFailureException || t instanceof RecoverableDataAccessException
-                    || t instanceof QueryTimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A status code and its JSON body. */
-    public record HttpReply(int status, String json) {
     }
 }

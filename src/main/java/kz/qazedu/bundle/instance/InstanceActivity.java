@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import kz.qazedu.bundle.inbound.OutboxEvent;
-import kz.qazedu.bundle.inbound.ReservedEventNames;
+import kz.qazedu.bundle.event.EventTypes;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -36,7 +36,7 @@ public class InstanceActivity {
         // sorted by name: two rounds never lock the same rows in different orders
         Map<String, Instant> latest = new TreeMap<>();
         for (OutboxEvent event : events) {
-            if (!event.eventType().startsWith(ReservedEventNames.OUTBOUND_PREFIX) && !event.instance().isEmpty()) {
+            if (!event.eventType().startsWith(EventTypes.OUTBOUND_PREFIX) && !event.instance().isEmpty()) {
                 latest.merge(event.instance(), Instant.parse(event.receivedAt()), (a, b) -> a.isAfter(b) ? a : b);
             }
         }

@@ -10,7 +10,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import kz.qazedu.bundle.inbound.Jids;
+import kz.qazedu.bundle.whatsapp.Jids;
+import kz.qazedu.bundle.whatsapp.MessageStatus;
 import org.springframework.stereotype.Component;
 
 /**

@@ -3,11 +3,15 @@ package kz.qazedu.bundle.message;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.whatsapp.MessageStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -17,6 +21,8 @@ import org.springframework.stereotype.Component;
  * {@link MessageStatus} rank, whichever order the message and its updates arrive in, within a batch or across
  * batches. The messages and statuses of a message the bundle may have sent (not {@code fromMe = false}) are written
  * under the advisory lock of {@code instance|id}, which the outbound side takes too when it attaches a WhatsApp id.
+ * Both writes return what they newly stored, which {@link MessageStore} hands on to the outbound side while the
+ * locks are held.
  */
 @Component("messageRepository")
 public class MessageRepository {
@@ -44,6 +50,7 @@ public class MessageRepository {
                                         quoted_message_id, wa_timestamp, status, status_rank, source_event_id, n)
              order by n
             on conflict (instance, wa_message_id, from_me) do nothing
+            returning instance, wa_message_id, from_me
             """;
 
     /** Statuses that arrived before their message. */
@@ -59,7 +66,10 @@ public class MessageRepository {
              where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank
             """;
 
-    /** The statuses recorded, and each message moved forward to its highest new status: one statement. */
+    /**
+     * The statuses recorded, and each message moved forward to its highest new status: one statement, which
+     * returns the statuses it recorded (not those it already had).
+     */
     private static final String APPLY_STATUSES = """
             with given as (
                 select * from unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::text[], ?::boolean[], ?::text[])
@@ -71,14 +81,17 @@ public class MessageRepository {
                 select instance, wa_message_id, status, status_rank, chat_jid, from_me, source_event_id
                   from given
                  order by n
-                on conflict (instance, wa_message_id, status) do nothing)
-            update message m
-               set status = s.status, status_rank = s.status_rank, status_at = now(), updated_at = now()
-              from (select distinct on (instance, wa_message_id) instance, wa_message_id, status, status_rank
-                      from given
-                     where status_rank > 0
-                     order by instance, wa_message_id, status_rank desc) s
-             where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank
+                on conflict (instance, wa_message_id, status) do nothing
+                returning instance, wa_message_id, status),
+            moved as (
+                update message m
+                   set status = s.status, status_rank = s.status_rank, status_at = now(), updated_at = now()
+                  from (select distinct on (instance, wa_message_id) instance, wa_message_id, status, status_rank
+                          from given
+                         where status_rank > 0
+                         order by instance, wa_message_id, status_rank desc) s
+                 where m.instance = s.instance and m.wa_message_id = s.wa_message_id and m.status_rank < s.status_rank)
+            select instance, wa_message_id, status from recorded
             """;
 
     private final JdbcTemplate jdbc;
@@ -89,15 +102,20 @@ public class MessageRepository {
         this.json = json;
     }
 
-    /** Stores messages (complete ones: instance, id and chat present), then what statuses arrived before them. */
-    public void saveAll(List<NormalizedMessage> messages) {
+    /**
+     * Stores messages (complete ones: instance, id and chat present), then what statuses arrived before them.
+     *
+     * @return the messages that were new, in their order (not those stored before, nor a second copy of one)
+     */
+    public List<NormalizedMessage> saveAll(List<NormalizedMessage> messages) {
         if (messages.isEmpty()) {
-            return;
+            return List.of();
         }
         lock(messages.stream().filter(NormalizedMessage::fromMe).toList(), NormalizedMessage::instance,
                 NormalizedMessage::waMessageId);
         List<MessageStatus> statuses = messages.stream().map(m -> MessageStatus.of(m.status())).toList();
-        jdbc.update(connection -> {
+        Set<String> inserted = new HashSet<>();
+        jdbc.query(connection -> {
             var insert = connection.prepareStatement(INSERT_MESSAGES);
             int p = 1;
             insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::instance));
@@ -122,6 +140,9 @@ public class MessageRepository {
             insert.setArray(p++, connection.createArrayOf("integer", statuses.stream().map(MessageStatus::rank).toArray()));
             insert.setArray(p, array(connection, "text", messages, NormalizedMessage::sourceEventId));
             return insert;
+        }, row -> {
+            inserted.add(key(row.getString("instance"), row.getString("wa_message_id"),
+                    String.valueOf(row.getBoolean("from_me"))));
         });
         jdbc.update(connection -> {
             var update = connection.prepareStatement(APPLY_EARLIER_STATUSES);
@@ -129,12 +150,21 @@ public class MessageRepository {
             update.setArray(2, array(connection, "text", messages, NormalizedMessage::waMessageId));
             return update;
         });
+        // the first of the batch with each key is the one stored
+        return messages.stream()
+                .filter(m -> inserted.remove(key(m.instance(), m.waMessageId(), String.valueOf(m.fromMe()))))
+                .toList();
     }
 
-    /** Records statuses (complete ones: instance, id and status present) and moves their messages forward. */
-    public void applyStatuses(List<StatusUpdate> updates) {
+    /**
+     * Records statuses (complete ones: instance, id and status present) and moves their messages forward.
+     *
+     * @return the statuses that were new, in their order, each with its status as recorded (Evolution's numbers
+     *         as names)
+     */
+    public List<StatusUpdate> applyStatuses(List<StatusUpdate> updates) {
         if (updates.isEmpty()) {
-            return;
+            return List.of();
         }
         lock(updates.stream().filter(u -> !Boolean.FALSE.equals(u.fromMe())).toList(), StatusUpdate::instance,
                 StatusUpdate::waMessageId);
@@ -144,7 +174,8 @@ public class MessageRepository {
             recorded[i] = statuses.get(i) == MessageStatus.UNKNOWN ? updates.get(i).status() : statuses.get(i).name();
         }
         Object[] ranks = statuses.stream().map(MessageStatus::rank).toArray();
-        jdbc.update(connection -> {
+        Set<String> inserted = new HashSet<>();
+        jdbc.query(connection -> {
             var apply = connection.prepareStatement(APPLY_STATUSES);
             apply.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
             apply.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
@@ -154,7 +185,23 @@ public class MessageRepository {
             apply.setArray(6, array(connection, "boolean", updates, StatusUpdate::fromMe));
             apply.setArray(7, array(connection, "text", updates, StatusUpdate::sourceEventId));
             return apply;
+        }, row -> {
+            inserted.add(key(row.getString("instance"), row.getString("wa_message_id"), row.getString("status")));
         });
+        List<StatusUpdate> recordedNow = new ArrayList<>();
+        for (int i = 0; i < recorded.length; i++) {
+            StatusUpdate update = updates.get(i);
+            if (inserted.remove(key(update.instance(), update.waMessageId(), (String) recorded[i]))) {
+                recordedNow.add(new StatusUpdate(update.instance(), update.waMessageId(), update.chatJid(),
+                        update.fromMe(), (String) recorded[i], update.sourceEventId()));
+            }
+        }
+        return recordedNow;
+    }
+
+    /** A row's key, unambiguous whatever its parts hold. */
+    private static String key(String instance, String waMessageId, String third) {
+        return instance.length() + ":" + instance + "|" + waMessageId.length() + ":" + waMessageId + "|" + third;
     }
 
     private <T> void lock(List<T> rows, Function<T, String> instance, Function<T, String> messageId) {

@@ -11,6 +11,8 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import kz.qazedu.bundle.event.EventFamily;
+import kz.qazedu.bundle.event.EventTopics;
 import kz.qazedu.bundle.inbound.OutboxEvent;
 import org.apache.activemq.ActiveMQConnection;
 import org.apache.activemq.ActiveMQConnectionFactory;
@@ -34,6 +36,9 @@ public class RetiredStoreQueues implements SmartInitializingSingleton, Disposabl
 
     private static final Logger LOG = LoggerFactory.getLogger(RetiredStoreQueues.class);
     private static final long RETRY_SECONDS = 30;
+    /** The families whose store queues earlier versions read. */
+    private static final List<EventFamily> RETIRED = List.of(EventFamily.MESSAGES_UPSERT, EventFamily.MESSAGES_UPDATE,
+            EventFamily.SEND_MESSAGE, EventFamily.OTHER);
 
     private final ActiveMQConnectionFactory connectionFactory;
     private final MessageStore store;
@@ -47,15 +52,12 @@ public class RetiredStoreQueues implements SmartInitializingSingleton, Disposabl
     public RetiredStoreQueues(
             ActiveMQConnectionFactory connectionFactory,
             MessageStore store,
-            @Value("${bundle.store.consumer-name}") String storeConsumer,
-            @Value("${bundle.topic.messages-upsert}") String messagesUpsert,
-            @Value("${bundle.topic.messages-update}") String messagesUpdate,
-            @Value("${bundle.topic.send-message}") String sendMessage,
-            @Value("${bundle.topic.other}") String other) {
+            EventTopics topics,
+            @Value("${bundle.store.consumer-name}") String storeConsumer) {
         this.connectionFactory = connectionFactory;
         this.store = store;
-        this.remaining = new ArrayList<>(List.of(messagesUpsert, messagesUpdate, sendMessage, other).stream()
-                .map(topic -> "Consumer." + storeConsumer + "." + topic).toList());
+        this.remaining = new ArrayList<>(RETIRED.stream().map(family -> topics.consumerQueue(storeConsumer, family))
+                .toList());
     }
 
     @Override

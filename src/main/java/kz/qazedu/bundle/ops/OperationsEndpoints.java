@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.auth.User;
-import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import kz.qazedu.bundle.edge.HttpReply;
 import org.apache.camel.Header;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.springframework.beans.factory.ObjectProvider;

@@ -10,8 +10,9 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.Identifiers;
-import kz.qazedu.bundle.inbound.WebhookResponses.HttpReply;
+import kz.qazedu.bundle.event.EventTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -108,11 +109,11 @@ public class InstanceSending {
         }
         Timestamp dayStart = Timestamp.from(PacingPolicy.startOfDay(now, rules.zone()));
         Map<String, Object> counts = jdbc.queryForMap("""
-                select count(*) filter (where status = 'queued') as queued,
+                select count(*) filter (where status = %s) as queued,
                        count(*) filter (where sent_at >= ?) as "sentToday",
                        count(*) filter (where sent_at >= ? and first_contact) as "firstContactsToday"
                   from outbound_message where instance = ?
-                """, dayStart, dayStart, instance);
+                """.formatted(OutboundStatus.QUEUED.sql()), dayStart, dayStart, instance);
         state.putAll(counts);
         state.put("dailyCap", rules.dailyCap());
         state.put("firstContactDailyCap", rules.firstContactDailyCap());
@@ -124,10 +125,11 @@ public class InstanceSending {
         return jdbc.queryForList("""
                 select distinct m.instance
                   from outbound_message m
-                 where m.status = 'failed' and m.reason_code = 'configuration' and m.updated_at > ?
+                 where m.status = ? and m.reason_code = ? and m.updated_at > ?
                    and not exists (select 1 from instance i where i.name = m.instance)
                  order by m.instance
-                """, String.class, Timestamp.from(clock.instant().minusSeconds(3600)));
+                """, String.class, OutboundStatus.FAILED.wireName(), OutboundReason.CONFIGURATION.code(),
+                Timestamp.from(clock.instant().minusSeconds(3600)));
     }
 
     /** Paused instances, for health. */
@@ -140,7 +142,7 @@ public class InstanceSending {
 
     private void journal(String instance, String state, String code, String reason, Instant at) {
         ObjectNode payload = json.createObjectNode();
-        payload.put("event", "outbound.instance");
+        payload.put("event", EventTypes.OUTBOUND_INSTANCE);
         payload.put("instance", instance);
         ObjectNode data = payload.putObject("data");
         data.put("state", state);
@@ -149,8 +151,8 @@ public class InstanceSending {
         }
         data.put("reason", reason);
         data.put("at", at.toString());
-        jdbc.queryForList("select journal_bundle_event(?, 'outbound.instance', ?, null, null, ?::jsonb, ?)::text",
-                String.class, "evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(), instance,
-                payload.toString(), Timestamp.from(at));
+        jdbc.queryForList("select journal_bundle_event(?, ?, ?, null, null, ?::jsonb, ?)::text",
+                String.class, "evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(),
+                EventTypes.OUTBOUND_INSTANCE, instance, payload.toString(), Timestamp.from(at));
     }
 }

@@ -20,19 +20,20 @@ public class OutboundDispatcher {
 
     /**
      * Instances with waiting messages by a loose index scan over {@code outbound_message_ready}, and for each the
-     * oldest message whose own time has come.
+     * oldest message whose own time has come. The statuses are written into the statement, as the partial indexes
+     * spell them, so that the planner uses those indexes.
      */
     private static final String CLAIM_READY = """
             with recursive instances as (
                 (select instance from outbound_message
-                  where status = 'queued' and dispatched_at is null
+                  where status = %1$s and dispatched_at is null
                   order by instance, seq limit 1)
                 union all
                 select next.instance
                   from instances i
                   cross join lateral (
                       select instance from outbound_message
-                       where status = 'queued' and dispatched_at is null and instance > i.instance
+                       where status = %1$s and dispatched_at is null and instance > i.instance
                        order by instance, seq limit 1) next),
             heads as (
                 select head.id
@@ -41,7 +42,7 @@ public class OutboundDispatcher {
                   left join instance conn on conn.name = i.instance
                   cross join lateral (
                       select m.id from outbound_message m
-                       where m.instance = i.instance and m.status = 'queued' and m.dispatched_at is null
+                       where m.instance = i.instance and m.status = %1$s and m.dispatched_at is null
                          and m.not_before <= ?
                        order by m.seq limit 1) head
                  where oi.paused_at is null
@@ -51,13 +52,13 @@ public class OutboundDispatcher {
                    and not exists (
                        select 1 from outbound_message f
                         where f.instance = i.instance
-                          and (f.status = 'sending' or (f.status = 'queued' and f.dispatched_at is not null))))
+                          and (f.status = %2$s or (f.status = %1$s and f.dispatched_at is not null))))
             update outbound_message m
                set dispatched_at = ?, updated_at = ?
               from heads
              where m.id = heads.id
             returning m.id, m.instance
-            """;
+            """.formatted(OutboundStatus.QUEUED.sql(), OutboundStatus.SENDING.sql());
 
     private final JdbcTemplate jdbc;
     private final Clock clock;

@@ -31,7 +31,7 @@ public class OutboundHealth extends AbstractHealthIndicator {
         List<Map<String, Object>> paused = sending.paused();
         List<String> unknown = sending.unknownToEvolution();
         boolean misconfigured = !unknown.isEmpty()
-                || paused.stream().anyMatch(p -> "configuration".equals(p.get("reasonCode")));
+                || paused.stream().anyMatch(p -> OutboundReason.CONFIGURATION.code().equals(p.get("reasonCode")));
         health.status(misconfigured ? DEGRADED : Status.UP)
                 .withDetail("pausedInstances", paused)
                 .withDetail("unknownInstances", unknown);

@@ -1,5 +1,10 @@
 package kz.qazedu.bundle.outbound;
 
+import static kz.qazedu.bundle.outbound.OutboundStatus.FAILED;
+import static kz.qazedu.bundle.outbound.OutboundStatus.QUEUED;
+import static kz.qazedu.bundle.outbound.OutboundStatus.SENDING;
+import static kz.qazedu.bundle.outbound.OutboundStatus.UNKNOWN;
+
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +36,7 @@ public class OutboundHousekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundHousekeeping.class);
 
     private final JdbcTemplate jdbc;
+    private final OutboundStatusWriter statuses;
     private final Clock clock;
     private final Duration redispatchAfter;
     private final Duration sendingTimeout;
@@ -40,6 +46,7 @@ public class OutboundHousekeeping {
 
     public OutboundHousekeeping(
             JdbcTemplate jdbc,
+            OutboundStatusWriter statuses,
             Clock clock,
             @Value("${bundle.outbound.redispatch-after}") String redispatchAfter,
             @Value("${bundle.outbound.unconfirmed-window}") String unconfirmedWindow,
@@ -48,6 +55,7 @@ public class OutboundHousekeeping {
             @Value("${bundle.outbound.housekeeping-lock-key}") long lockKey,
             InstancePacing pacing) {
         this.jdbc = jdbc;
+        this.statuses = statuses;
         this.clock = clock;
         this.redispatchAfter = Durations.parse(redispatchAfter);
         this.unconfirmedWindow = Durations.parse(unconfirmedWindow);
@@ -68,38 +76,39 @@ public class OutboundHousekeeping {
         Instant now = clock.instant();
         int redispatched = jdbc.update("""
                 update outbound_message set dispatched_at = null, updated_at = ?
-                 where status = 'queued' and dispatched_at < ?
-                """, ts(now), ts(now.minus(redispatchAfter)));
+                 where status = %s and dispatched_at < ?
+                """.formatted(QUEUED.sql()), ts(now), ts(now.minus(redispatchAfter)));
         if (redispatched > 0) {
             LOG.warn("{} outbound messages were not taken from the broker within {}; dispatching them again",
                     redispatched, redispatchAfter);
         }
-        for (String id : ids("select id from outbound_message where status = 'sending' and attempted_at < ?",
-                now.minus(sendingTimeout))) {
+        for (String id : attemptedBefore(SENDING, now.minus(sendingTimeout))) {
             jdbc.update("update outbound_message set sent_at = coalesce(sent_at, attempted_at) where id = ?", id);
-            status(id, "unknown", 15, "unconfirmed", "the bundle stopped while sending; waiting for a confirmation", now, false);
+            statuses.change(id, UNKNOWN, OutboundReason.UNCONFIRMED,
+                    "the bundle stopped while sending; waiting for a confirmation", null, now);
         }
-        for (String id : ids("select id from outbound_message where status = 'unknown' and attempted_at < ?",
-                now.minus(unconfirmedWindow))) {
+        for (String id : attemptedBefore(UNKNOWN, now.minus(unconfirmedWindow))) {
             if (resendUnconfirmed) {
                 jdbc.update("update outbound_message set not_before = ?, sent_at = null where id = ?", ts(now), id);
-                status(id, "queued", 0, "resending_unconfirmed",
-                        "no confirmation within " + unconfirmedWindow + "; sending again", now, true);
+                statuses.force(id, QUEUED, OutboundReason.RESENDING_UNCONFIRMED,
+                        "no confirmation within " + unconfirmedWindow + "; sending again", now);
             } else {
-                status(id, "failed", 25, "unconfirmed",
+                statuses.change(id, FAILED, OutboundReason.UNCONFIRMED,
                         "no answer from Evolution and no confirmation within " + unconfirmedWindow
-                                + "; not sent again to avoid a duplicate", now, false);
+                                + "; not sent again to avoid a duplicate", null, now);
             }
         }
     }
 
-    private List<String> ids(String sql, Instant before) {
-        return jdbc.queryForList(sql + " order by seq limit 500 for update skip locked", String.class, ts(before));
-    }
-
-    private void status(String id, String status, int rank, String code, String reason, Instant at, boolean force) {
-        jdbc.queryForList("select record_outbound_status(?, ?, ?, ?, ?, null, ?, ?)", Boolean.class,
-                id, status, rank, code, reason, ts(at), force);
+    /**
+     * Messages in {@code status} whose last attempt started before {@code before}, locked, oldest first. The status
+     * is written into the statement, so that the partial indexes over it apply.
+     */
+    private List<String> attemptedBefore(OutboundStatus status, Instant before) {
+        return jdbc.queryForList("""
+                select id from outbound_message where status = %s and attempted_at < ?
+                 order by seq limit 500 for update skip locked
+                """.formatted(status.sql()), String.class, ts(before));
     }
 
     private static Timestamp ts(Instant instant) {

@@ -41,8 +41,8 @@ public class OutboundMetrics {
         Map<String, Long> queued = new TreeMap<>();
         jdbc.query("""
                 select instance, count(*) as waiting from outbound_message
-                 where status = 'queued' and dispatched_at is null group by instance
-                """, row -> {
+                 where status = %s and dispatched_at is null group by instance
+                """.formatted(OutboundStatus.QUEUED.sql()), row -> {
             queued.merge(tags.of(row.getString("instance")), row.getLong("waiting"), Long::sum);
         });
         waiting.register(rows(queued), true);

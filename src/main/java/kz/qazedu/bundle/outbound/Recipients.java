@@ -3,7 +3,7 @@ package kz.qazedu.bundle.outbound;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import kz.qazedu.bundle.inbound.Jids;
+import kz.qazedu.bundle.whatsapp.Jids;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 

@@ -2,7 +2,7 @@ package kz.qazedu.bundle.runtime;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import kz.qazedu.bundle.inbound.WebhookRejectedException;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
@@ -42,14 +42,14 @@ public class ErrorPolicies extends RouteConfigurationBuilder {
     @Override
     public void configuration() {
         routeConfiguration("http-intake")
-                .onException(WebhookRejectedException.class)
+                .onException(RequestRejectedException.class)
                     .handled(true)
-                    .bean("webhookResponses", "rejected(${exception})")
+                    .bean("errorReplies", "rejected(${exception})")
                     .to("direct:http-reply")
                 .end()
                 .onException(Exception.class)
                     .handled(true)
-                    .bean("webhookResponses", "failed(${exception}, ${routeId}, ${exchangeId})")
+                    .bean("errorReplies", "failed(${exception}, ${routeId}, ${exchangeId})")
                     .to("direct:http-reply")
                 .end();
 

@@ -7,8 +7,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import kz.qazedu.bundle.support.Jwts;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +47,7 @@ class EvolutionJwtVerifierTest {
         assertThatThrownBy(() -> verifier.verify(token("{\"alg\":\"HS256\"}", "{\"iat\":1}", SHORT_SECRET)))
                 .hasMessage("JWT has no exp claim");
         assertThatThrownBy(() -> verifier.verify("not-a-jwt")).hasMessage("bearer token is not a JWT");
-        assertThatThrownBy(() -> verifier.verify("a.b.c")).isInstanceOf(WebhookRejectedException.class);
+        assertThatThrownBy(() -> verifier.verify("a.b.c")).isInstanceOf(RequestRejectedException.class);
     }
 
     @Test

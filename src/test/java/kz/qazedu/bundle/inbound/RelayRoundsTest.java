@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import kz.qazedu.bundle.event.EventFamily;
 import org.junit.jupiter.api.Test;
 
 /** The relay's choice of its next round, rule by rule, with events and instants of the test's own. */
@@ -155,7 +156,7 @@ class RelayRoundsTest {
     }
 
     private static OutboxEvent event(long seq, String chat) {
-        return new OutboxEvent(String.valueOf(100 + seq), seq, "evt_" + seq, "messages.upsert", "messages.upsert",
+        return new OutboxEvent(String.valueOf(100 + seq), seq, "evt_" + seq, "messages.upsert", EventFamily.MESSAGES_UPSERT,
                 "clinic-01", chat, "m" + seq, "clinic-01|" + chat, "2026-12-01T00:00:00Z", "{}");
     }
 }

@@ -3,6 +3,7 @@ package kz.qazedu.bundle.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.junit.jupiter.api.Test;
 
 class WebhookPathTest {
@@ -20,11 +21,11 @@ class WebhookPathTest {
     @Test
     void anythingElseIsNotAWebhookPath() {
         assertThatThrownBy(() -> WebhookPath.parse("/webhook/evolution/a/b"))
-                .isInstanceOf(WebhookRejectedException.class).hasMessageContaining("unknown webhook path");
+                .isInstanceOf(RequestRejectedException.class).hasMessageContaining("unknown webhook path");
         assertThatThrownBy(() -> WebhookPath.parse("/webhook/evolution/key/t/e/x"))
-                .isInstanceOf(WebhookRejectedException.class);
+                .isInstanceOf(RequestRejectedException.class);
         assertThatThrownBy(() -> WebhookPath.parse("/webhook/evolution//x"))
-                .isInstanceOf(WebhookRejectedException.class);
+                .isInstanceOf(RequestRejectedException.class);
     }
 
     @Test

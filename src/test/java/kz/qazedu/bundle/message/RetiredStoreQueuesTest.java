@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.jms.Connection;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import kz.qazedu.bundle.event.EventTopics;
 import kz.qazedu.bundle.support.IntegrationTest;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.broker.BrokerService;
@@ -29,6 +30,9 @@ class RetiredStoreQueuesTest extends IntegrationTest {
 
     @Autowired
     MessageStore store;
+
+    @Autowired
+    EventTopics topics;
 
     @Value("${bundle.store.consumer-name}")
     String consumer;
@@ -60,7 +64,7 @@ class RetiredStoreQueuesTest extends IntegrationTest {
         }
         assertThat(queueNames()).contains(queue);
 
-        new RetiredStoreQueues(broker, store, consumer, messagesUpsert, messagesUpdate, sendMessage, other).retire();
+        new RetiredStoreQueues(broker, store, topics, consumer).retire();
 
         assertThat(count("select count(*) from message where instance = ?", instance)).isEqualTo(1);
         assertThat(queueNames()).doesNotContain(queue, "Consumer." + consumer + "." + messagesUpdate,

@@ -1,16 +1,15 @@
-package kz.qazedu.bundle.crm;
+package kz.qazedu.bundle.runtime;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import kz.qazedu.bundle.runtime.Durations;
-
 /**
- * When to try a failed CRM delivery again: a list of delays, the first before the first retry, with ±20 % jitter
- * so that a recovering CRM is not hit by every chat at the same instant. Written like {@code 5s,5m,30m,2h}
- * (units ms, s, m, h). After the last delay has been used, the next failure dead-letters the delivery.
+ * When to try a failed action again: a list of delays, the first before the first retry, with ±20 % jitter so
+ * that a recovering peer is not hit by every caller at the same instant. Written like {@code 5s,5m,30m,2h} (units
+ * ms, s, m, h). After the last delay has been used there is none: the CRM forwarder dead-letters the delivery
+ * ({@code CRM_RETRY_SCHEDULE}), the sender fails the message ({@code OUTBOUND_RETRY_SCHEDULE}).
  */
 public final class RetrySchedule {
 

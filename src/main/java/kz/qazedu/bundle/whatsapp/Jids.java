@@ -1,4 +1,4 @@
-package kz.qazedu.bundle.inbound;
+package kz.qazedu.bundle.whatsapp;
 
 /**
  * WhatsApp addresses as Evolution writes them: {@code <digits>@s.whatsapp.net} (a phone), {@code <id>@g.us}

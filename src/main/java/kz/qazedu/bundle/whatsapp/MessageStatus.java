@@ -1,4 +1,4 @@
-package kz.qazedu.bundle.message;
+package kz.qazedu.bundle.whatsapp;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package kz.qazedu.bundle.crm;
+package kz.qazedu.bundle.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
