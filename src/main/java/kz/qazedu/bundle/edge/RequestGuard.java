@@ -12,14 +12,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import kz.qazedu.bundle.api.ApiAuthenticator;
 import kz.qazedu.bundle.inbound.WebhookAuthenticator;
 import org.slf4j.Logger;
@@ -85,32 +83,11 @@ public final class RequestGuard {
         this.otherBodies = bodies(limits.apiMaxBodyBytes());
         connections.start(vertx);
         router.route().order(-100).handler(this::admit);
-        installConsole(router);
+        ConsoleFiles.install(router);
         router.route().order(-90).handler(this::authorize);
         for (int status : new int[] {400, 401, 403, 404, 405, 413, 414, 415, 431, 500, 501, 503}) {
             router.errorHandler(status, this::failed);
         }
-    }
-
-    /**
-     * The console ({@code /console/}): static files from the classpath folder {@code console}, served without
-     * credentials because they hold none (the page asks for the API token and sends it with every API call), with
-     * headers that keep the page from being framed or from loading anything from elsewhere.
-     */
-    private static void installConsole(Router router) {
-        StaticHandler files = StaticHandler.create("console").setIndexPage("index.html").setCachingEnabled(false)
-                .setDirectoryListing(false).setDefaultContentEncoding("UTF-8");
-        // a regex: a plain "/console" route would match "/console/" as well and redirect it for ever
-        router.routeWithRegex(HttpMethod.GET, "/console").order(-96).handler(ctx -> ctx.redirect("/console/"));
-        router.route("/console/*").order(-96).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
-            ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:;"
-                            + " frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-                    .putHeader("X-Frame-Options", "DENY")
-                    .putHeader("X-Content-Type-Options", "nosniff")
-                    .putHeader("Referrer-Policy", "no-referrer");
-            ctx.next();
-        });
-        router.route("/console/*").order(-95).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(files);
     }
 
     /** The body reader of the routes ({@code VertxPlatformHttpRouter.bodyHandler()}): bounded per path. */

@@ -12,7 +12,6 @@ import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
-import kz.qazedu.bundle.edge.JsonReplies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,11 +38,11 @@ public class InstanceAdmin {
 
     private final ObjectMapper json;
     private final JsonBodies bodies;
-    private final JsonReplies replies;
+    private final InstanceReplies replies;
     private final InstanceWebhook webhook;
     private final JdbcTemplate jdbc;
 
-    public InstanceAdmin(ObjectMapper json, JsonBodies bodies, JsonReplies replies, InstanceWebhook webhook,
+    public InstanceAdmin(ObjectMapper json, JsonBodies bodies, InstanceReplies replies, InstanceWebhook webhook,
                          JdbcTemplate jdbc) {
         this.json = json;
         this.bodies = bodies;
@@ -93,18 +92,18 @@ public class InstanceAdmin {
     public HttpReply created(EvolutionCall call, EvolutionAnswer answer) throws java.io.IOException {
         String name = json.readTree(call.body()).path("instanceName").asText();
         if (answer.status() != null && answer.status() == 403 && answer.message().contains("already in use")) {
-            return reply(409, replies.error("name_in_use", "an instance named '" + name + "' exists at Evolution"));
+            return replies.of(409, "name_in_use", "an instance named '" + name + "' exists at Evolution");
         }
         if (answer.status() != null && answer.status() == 400) {
-            return reply(400, replies.error("rejected_by_evolution", "Evolution refused the instance: " + answer.message()));
+            return replies.of(400, "rejected_by_evolution", "Evolution refused the instance: " + answer.message());
         }
         if (!answer.succeeded()) {
-            return failure(answer, "create the instance");
+            return replies.failure(answer, "create the instance");
         }
         JsonNode body = answer.body();
-        String state = textOrNull(body.path("instance").path("status"));
+        String state = InstanceReplies.textOrNull(body.path("instance").path("status"));
         JsonNode qr = body.path("qrcode");
-        String pairingCode = textOrNull(qr.path("pairingCode"));
+        String pairingCode = InstanceReplies.textOrNull(qr.path("pairingCode"));
         jdbc.update("""
                 insert into instance (name, state, state_changed_at, pairing_code, managed_since, updated_at)
                 values (?, ?, now(), ?, now(), now())
@@ -119,7 +118,7 @@ public class InstanceAdmin {
         ObjectNode reply = json.createObjectNode();
         reply.put("name", name);
         reply.put("state", state);
-        ObjectNode qrcode = qrCodeOf(qr);
+        ObjectNode qrcode = replies.qrCodeOf(qr);
         if (qrcode == null) {
             reply.putNull("qrcode");
         } else {
@@ -128,7 +127,7 @@ public class InstanceAdmin {
             reply.set("qrcode", qrcode);
         }
         reply.put("pairingCode", pairingCode);
-        return reply(201, reply.toString());
+        return replies.reply(201, reply.toString());
     }
 
     // ------------------------------------------------------------------------------------------------- QR code
@@ -145,23 +144,23 @@ public class InstanceAdmin {
      */
     public Object qrCode(String name, EvolutionAnswer answer, String accept) {
         if (answer.status() != null && answer.status() == 404) {
-            return unknown(name);
+            return replies.unknown(name);
         }
         if (!answer.succeeded()) {
-            return failure(answer, "give the QR code");
+            return replies.failure(answer, "give the QR code");
         }
         JsonNode body = answer.body();
         if ("open".equals(body.path("instance").path("state").asText())) {
-            return reply(409, replies.error("connected", "instance '" + name + "' is connected: no QR code to scan"));
+            return replies.of(409, "connected", "instance '" + name + "' is connected: no QR code to scan");
         }
         if (body.path("error").asBoolean(false)) {
-            return reply(502, replies.error("evolution_failed", "Evolution has not loaded instance '" + name
-                    + "'; restart Evolution or the instance"));
+            return replies.of(502, "evolution_failed", "Evolution has not loaded instance '" + name
+                    + "'; restart Evolution or the instance");
         }
-        ObjectNode qrcode = qrCodeOf(body.has("qrcode") ? body.path("qrcode") : body);
+        ObjectNode qrcode = replies.qrCodeOf(body.has("qrcode") ? body.path("qrcode") : body);
         if (qrcode == null) {
-            return reply(503, replies.error("qr_code_not_ready",
-                    "Evolution has no QR code for '" + name + "' yet; ask again in a few seconds"));
+            return replies.of(503, "qr_code_not_ready",
+                    "Evolution has no QR code for '" + name + "' yet; ask again in a few seconds");
         }
         if (accept != null && accept.contains("image/png")) {
             String base64 = qrcode.path("base64").asText("");
@@ -169,10 +168,10 @@ public class InstanceAdmin {
             try {
                 return new PngReply(Base64.getDecoder().decode(comma >= 0 ? base64.substring(comma + 1) : base64));
             } catch (IllegalArgumentException notBase64) {
-                return reply(502, replies.error("evolution_failed", "Evolution's QR image is not base64"));
+                return replies.of(502, "evolution_failed", "Evolution's QR image is not base64");
             }
         }
-        return reply(200, qrcode.toString());
+        return replies.reply(200, qrcode.toString());
     }
 
     // ------------------------------------------------------------------------------------------------- logout, restart, delete
@@ -184,15 +183,15 @@ public class InstanceAdmin {
 
     public HttpReply loggedOut(String name, EvolutionAnswer answer) {
         if (answer.status() != null && answer.status() == 404) {
-            return unknown(name);
+            return replies.unknown(name);
         }
         if (answer.status() != null && answer.status() == 400 && answer.message().contains("not connected")) {
-            return reply(409, replies.error("not_connected", "instance '" + name + "' is not connected"));
+            return replies.of(409, "not_connected", "instance '" + name + "' is not connected");
         }
         if (!answer.succeeded()) {
-            return failure(answer, "log the instance out");
+            return replies.failure(answer, "log the instance out");
         }
-        return reply(200, json.createObjectNode().put("name", name).put("loggedOut", true).toString());
+        return replies.reply(200, json.createObjectNode().put("name", name).put("loggedOut", true).toString());
     }
 
     public EvolutionCall restartCall(String name) {
@@ -202,22 +201,22 @@ public class InstanceAdmin {
 
     public HttpReply restarted(String name, EvolutionAnswer answer) {
         if (answer.status() != null && answer.status() == 404) {
-            return unknown(name);
+            return replies.unknown(name);
         }
         if (!answer.succeeded()) {
-            return failure(answer, "restart the instance");
+            return replies.failure(answer, "restart the instance");
         }
         if (answer.body().path("error").asBoolean(false)) {
             // Evolution restarts a connected or connecting instance only, and then answers 200 {"error": true}
-            return reply(409, replies.error("not_connected", "Evolution restarts only a connected or connecting"
-                    + " instance; connect '" + name + "' with its QR code"));
+            return replies.of(409, "not_connected", "Evolution restarts only a connected or connecting"
+                    + " instance; connect '" + name + "' with its QR code");
         }
         ObjectNode reply = json.createObjectNode().put("name", name).put("restarted", true);
-        String state = textOrNull(answer.body().path("instance").path("state"));
+        String state = InstanceReplies.textOrNull(answer.body().path("instance").path("state"));
         if (state != null) {
             reply.put("state", state);
         }
-        return reply(200, reply.toString());
+        return replies.reply(200, reply.toString());
     }
 
     public EvolutionCall deleteCall(String name) {
@@ -227,15 +226,15 @@ public class InstanceAdmin {
 
     public HttpReply deleted(String name, EvolutionAnswer answer) {
         if (answer.status() != null && answer.status() == 404) {
-            return unknown(name);
+            return replies.unknown(name);
         }
         if (!answer.succeeded()) {
-            return failure(answer, "delete the instance");
+            return replies.failure(answer, "delete the instance");
         }
         jdbc.update("update instance set removed_at = now(), state = 'removed', state_changed_at = now(),"
                 + " pairing_code = null, updated_at = now() where name = ?", name);
         LOG.info("Instance {} deleted at Evolution", name);
-        return reply(200, json.createObjectNode().put("name", name).put("deleted", true).toString());
+        return replies.reply(200, json.createObjectNode().put("name", name).put("deleted", true).toString());
     }
 
     // ------------------------------------------------------------------------------------------------- adopt
@@ -250,10 +249,10 @@ public class InstanceAdmin {
 
     public HttpReply webhookSet(String name, EvolutionAnswer answer) {
         if (answer.status() != null && answer.status() == 404) {
-            return unknown(name);
+            return replies.unknown(name);
         }
         if (!answer.succeeded()) {
-            return failure(answer, "set the instance's webhook");
+            return replies.failure(answer, "set the instance's webhook");
         }
         jdbc.update("""
                 insert into instance (name, managed_since, updated_at) values (?, now(), now())
@@ -265,53 +264,7 @@ public class InstanceAdmin {
         ObjectNode hook = reply.putObject("webhook");
         hook.put("url", webhook.url());
         webhook.events().forEach(hook.putArray("events")::add);
-        return reply(200, reply.toString());
-    }
-
-    // ------------------------------------------------------------------------------------------------- answers
-
-    /** Evolution did not do it: 502 it answered with an error, 503 not reachable, 504 no answer in time. */
-    HttpReply failure(EvolutionAnswer answer, String what) {
-        if (!answer.answered()) {
-            LOG.warn("Evolution did not answer when asked to {}: {}", what, answer.message());
-            return answer.timedOut()
-                    ? reply(504, replies.error("evolution_timeout", "Evolution did not answer in time when asked to " + what))
-                    : reply(503, replies.error("evolution_unreachable", "Evolution cannot be reached (EVOLUTION_API_URL)"
-                            + " to " + what));
-        }
-        if (answer.status() == 401 || answer.status() == 403) {
-            return reply(502, replies.error("evolution_refused_key",
-                    "Evolution refused the bundle's key (EVOLUTION_API_KEY) when asked to " + what));
-        }
-        LOG.warn("Evolution answered {} when asked to {}: {}", answer.status(), what, answer.message());
-        return reply(502, replies.error("evolution_failed", "Evolution answered " + answer.status() + " when asked to "
-                + what + ": " + answer.message()));
-    }
-
-    private HttpReply unknown(String name) {
-        return reply(404, replies.error("unknown_instance", "Evolution has no instance named '" + name + "'"));
-    }
-
-    private ObjectNode qrCodeOf(JsonNode qr) {
-        String code = textOrNull(qr.path("code"));
-        String base64 = textOrNull(qr.path("base64"));
-        if (code == null && base64 == null) {
-            return null;
-        }
-        ObjectNode qrcode = json.createObjectNode();
-        qrcode.put("code", code);
-        qrcode.put("base64", base64);
-        qrcode.put("pairingCode", textOrNull(qr.path("pairingCode")));
-        qrcode.put("count", qr.path("count").asInt(0));
-        return qrcode;
-    }
-
-    private static String textOrNull(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? node.asText() : null;
-    }
-
-    private static HttpReply reply(int status, String body) {
-        return new HttpReply(status, body);
+        return replies.reply(200, reply.toString());
     }
 
     /** A QR code as the PNG image itself. */

@@ -232,6 +232,7 @@ class InstanceAdminTest extends IntegrationTest {
                 "Not Found", "[\"The instance does not exist\"]")));
         webhooks.post("/webhook/evolution", EvolutionSamples.sample("connection.update.open.json", name).toString(),
                 "X-Webhook-Token", "test-webhook-token");
+        eventually().until(() -> count("select count(*) from instance where name = ? and state = 'open'", name) == 1);
 
         assertThat(webhooks.post("/api/v1/instances/" + name + "/logout", "", "Authorization", API).status()).isEqualTo(200);
         Reply notConnected = webhooks.post("/api/v1/instances/" + closed + "/logout", "", "Authorization", API);
@@ -249,6 +250,15 @@ class InstanceAdminTest extends IntegrationTest {
         eventually().until(() -> "removed".equals(jdbc.queryForObject(
                 "select coalesce(state, '') from instance where name = ?", String.class, name)));
         assertThat(webhooks.get("/api/v1/instances/" + name, "Authorization", API).json().path("removedAt").isTextual()).isTrue();
+
+        // an event Evolution sent before the delete, arriving after it, does not bring the instance back
+        webhooks.post("/webhook/evolution", EvolutionSamples.sample("connection.update.connecting.json", name).toString(),
+                "X-Webhook-Token", "test-webhook-token");
+        String marker = EvolutionSamples.newMessageId();
+        webhooks.post(EvolutionSamples.textMessage(name, "77051234567@s.whatsapp.net", marker, "after"));
+        eventually().until(() -> count("select count(*) from message where wa_message_id = ?", marker) == 1);
+        eventually().during(java.time.Duration.ofSeconds(1)).atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                "removed".equals(jdbc.queryForObject("select state from instance where name = ?", String.class, name)));
     }
 
     @Test
