@@ -13,7 +13,8 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
  *
  * @param id         stable per event (the bundle's event id), the same on every delivery attempt and replay
  * @param type       {@code message.received}, {@code message.sent}, {@code message.status},
- *                   {@code instance.connection}, {@code instance.qrcode}, {@code instance.sending}, or
+ *                   {@code instance.connection}, {@code instance.qrcode}, {@code instance.sending},
+ *                   {@code instance.silence}, or
  *                   {@code evolution.<event>} ({@link kz.qazedu.bundle.event.EventTypes})
  * @param outbound   on {@code message.status} of a message sent through the bundle's API: its ids and status
  * @param occurredAt WhatsApp's timestamp where the event has one, else when the bundle received it
@@ -34,14 +35,23 @@ public record CrmEvent(
         QrCode qrcode,
         Outbound outbound,
         Sending sending,
+        Silence silence,
         @JsonRawValue String raw) {
 
     public static final String SPEC_VERSION = "1";
 
+    /** An event without a {@code silence} part. */
+    public CrmEvent(String specVersion, String id, String type, String instance, Instant occurredAt, Instant receivedAt,
+                    Chat chat, Author author, Message message, Status status, Connection connection, QrCode qrcode,
+                    Outbound outbound, Sending sending, String raw) {
+        this(specVersion, id, type, instance, occurredAt, receivedAt, chat, author, message, status, connection, qrcode,
+                outbound, sending, null, raw);
+    }
+
     /** The same event carrying the stored payload, as JSON text, in {@code raw}. */
     public CrmEvent withRaw(String payload) {
         return new CrmEvent(specVersion, id, type, instance, occurredAt, receivedAt, chat, author, message, status,
-                connection, qrcode, outbound, sending, payload);
+                connection, qrcode, outbound, sending, silence, payload);
     }
 
     /** @param id the chat JID (phone JID preferred); {@code phone} digits; {@code lid} the hidden-number id */
@@ -85,6 +95,17 @@ public record CrmEvent(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Outbound(String id, String crmMessageId, String to, String status, String reasonCode, String reason,
                            Integer attempts) {
+    }
+
+    /**
+     * An instance Evolution calls open that has sent no event for longer than {@code INSTANCE_SILENCE_LIMIT}
+     * ({@code state: silent}), or that talks again ({@code talking}).
+     *
+     * @param action what the bundle did: {@code alerted}, {@code restarted}, {@code restart_failed} (silent), or
+     *               {@code none} (talking)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Silence(String state, String lastEventAt, Long silentSeconds, String action, String reason) {
     }
 
     /** An instance's sending: {@code paused} (repeated failures, configuration error, by hand) or {@code resumed}. */

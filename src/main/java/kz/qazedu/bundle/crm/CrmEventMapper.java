@@ -40,6 +40,7 @@ public class CrmEventMapper {
             case EventTypes.QRCODE_UPDATED -> qrCode(eventId, instance, receivedAt, raw);
             case EventTypes.OUTBOUND_STATUS -> outboundStatus(eventId, instance, receivedAt, raw);
             case EventTypes.OUTBOUND_INSTANCE -> sending(eventId, instance, receivedAt, raw);
+            case EventTypes.BUNDLE_INSTANCE_SILENCE -> silence(eventId, instance, receivedAt, raw);
             default -> new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_EVOLUTION_PREFIX + eventType,
                     instance, receivedAt, receivedAt, null, null, null, null, null, null, null, null, null);
         };
@@ -109,6 +110,15 @@ public class CrmEventMapper {
                         text(data, "reasonCode"), text(data, "reason"),
                         data.path("attempts").canConvertToInt() ? data.path("attempts").asInt() : null),
                 null, null);
+    }
+
+    private static CrmEvent silence(String eventId, String instance, Instant receivedAt, JsonNode raw) {
+        JsonNode data = raw.path("data");
+        return new CrmEvent(CrmEvent.SPEC_VERSION, eventId, EventTypes.CRM_INSTANCE_SILENCE, instance, receivedAt,
+                receivedAt, null, null, null, null, null, null, null, null,
+                new CrmEvent.Silence(text(data, "state"), text(data, "lastEventAt"),
+                        data.path("silentSeconds").canConvertToLong() ? data.path("silentSeconds").asLong() : null,
+                        text(data, "action"), text(data, "reason")), null);
     }
 
     private static CrmEvent sending(String eventId, String instance, Instant receivedAt, JsonNode raw) {

@@ -26,6 +26,8 @@ public final class EventTypes {
     public static final String OUTBOUND_INSTANCE = OUTBOUND_PREFIX + "instance";
     /** A prefix kept for the bundle's own events. */
     public static final String BUNDLE_PREFIX = "bundle.";
+    /** An instance Evolution calls open went silent beyond INSTANCE_SILENCE_LIMIT, or talks again. */
+    public static final String BUNDLE_INSTANCE_SILENCE = BUNDLE_PREFIX + "instance.silence";
 
     // the types the CRM receives (CrmEvent.type)
     public static final String CRM_MESSAGE_RECEIVED = "message.received";
@@ -34,10 +36,16 @@ public final class EventTypes {
     public static final String CRM_INSTANCE_CONNECTION = "instance.connection";
     public static final String CRM_INSTANCE_QRCODE = "instance.qrcode";
     public static final String CRM_INSTANCE_SENDING = "instance.sending";
+    public static final String CRM_INSTANCE_SILENCE = "instance.silence";
     /** Every other event reaches the CRM as {@code evolution.<event>}. */
     public static final String CRM_EVOLUTION_PREFIX = "evolution.";
     public static final Set<String> CRM_TYPES = Set.of(CRM_MESSAGE_RECEIVED, CRM_MESSAGE_SENT, CRM_MESSAGE_STATUS,
-            CRM_INSTANCE_CONNECTION, CRM_INSTANCE_QRCODE, CRM_INSTANCE_SENDING);
+            CRM_INSTANCE_CONNECTION, CRM_INSTANCE_QRCODE, CRM_INSTANCE_SENDING, CRM_INSTANCE_SILENCE);
+
+    /** Whether the event is one the bundle journals itself (about its sends, sending, silence), not Evolution's. */
+    public static boolean isBundles(String eventType) {
+        return eventType.startsWith(OUTBOUND_PREFIX) || eventType.startsWith(BUNDLE_PREFIX);
+    }
 
     private EventTypes() {
     }

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /**
  * The time of each instance's latest event from Evolution ({@code instance.last_event_at}), written in the relay's
  * round: one statement for the round's instances, whatever the number of events. The bundle's own events (about the
- * messages it sends) do not count: they say nothing of whether Evolution still talks.
+ * messages it sends, sending, silence) do not count: they say nothing of whether Evolution still talks.
  */
 @Component("instanceActivity")
 public class InstanceActivity {
@@ -36,7 +36,7 @@ public class InstanceActivity {
         // sorted by name: two rounds never lock the same rows in different orders
         Map<String, Instant> latest = new TreeMap<>();
         for (OutboxEvent event : events) {
-            if (!event.eventType().startsWith(EventTypes.OUTBOUND_PREFIX) && !event.instance().isEmpty()) {
+            if (!EventTypes.isBundles(event.eventType()) && !event.instance().isEmpty()) {
                 latest.merge(event.instance(), Instant.parse(event.receivedAt()), (a, b) -> a.isAfter(b) ? a : b);
             }
         }

@@ -17,7 +17,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Watches Evolution and the instances every {@code INSTANCE_WATCH_INTERVAL_MS}: whether Evolution answers with
+ * Watches Evolution and the instances every {@code INSTANCE_WATCH_INTERVAL_MS}: instances gone silent
+ * ({@link InstanceWatchdog}), whether Evolution answers with
  * the bundle's key (for {@code evolution} in health, which reads the latest result and never waits for Evolution
  * itself), and, per instance the bundle knows (at most {@code METRICS_MAX_INSTANCES}), the gauges
  * {@code bundle_instance_connected{instance}} (1 while its state is {@code open}) and
@@ -27,6 +28,7 @@ import org.springframework.stereotype.Component;
 public class InstanceWatch {
 
     private final ProducerTemplate calls;
+    private final InstanceWatchdog watchdog;
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final boolean evolutionConfigured;
@@ -35,10 +37,12 @@ public class InstanceWatch {
     private final MultiGauge lastEventAge;
     private volatile Probe latest;
 
-    public InstanceWatch(ProducerTemplate calls, JdbcTemplate jdbc, Clock clock, MeterRegistry meters,
+    public InstanceWatch(ProducerTemplate calls, InstanceWatchdog watchdog, JdbcTemplate jdbc, Clock clock,
+                         MeterRegistry meters,
                          @Value("${bundle.evolution.api-key:}") String evolutionKey,
                          @Value("${bundle.metrics.max-instances}") int maxInstances) {
         this.calls = calls;
+        this.watchdog = watchdog;
         this.jdbc = jdbc;
         this.clock = clock;
         this.evolutionConfigured = !evolutionKey.isBlank();
@@ -50,6 +54,7 @@ public class InstanceWatch {
     }
 
     public void check() {
+        watchdog.check();
         if (evolutionConfigured) {
             Instant at = clock.instant();
             EvolutionAnswer answer = calls.requestBody("direct:evolution-admin-call",
