@@ -11,6 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.event.BundleEvents;
 import kz.qazedu.bundle.event.EventTypes;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public class InstanceWatchdog {
     public enum Action { ALERT, RESTART }
 
     private final JdbcTemplate jdbc;
+    private final BundleEvents events;
     private final ProducerTemplate calls;
     private final InstanceAdmin admin;
     private final ObjectMapper json;
@@ -45,10 +47,11 @@ public class InstanceWatchdog {
     private final Duration limit;
     private final Action action;
 
-    public InstanceWatchdog(JdbcTemplate jdbc, ProducerTemplate calls, InstanceAdmin admin, ObjectMapper json, Clock clock,
+    public InstanceWatchdog(JdbcTemplate jdbc, BundleEvents events, ProducerTemplate calls, InstanceAdmin admin, ObjectMapper json, Clock clock,
                             MeterRegistry meters, @Value("${bundle.instances.silence-limit}") Duration limit,
                             @Value("${bundle.instances.silence-action}") String action) {
         this.jdbc = jdbc;
+        this.events = events;
         this.calls = calls;
         this.admin = admin;
         this.json = json;
@@ -131,8 +134,7 @@ public class InstanceWatchdog {
         if (reason != null) {
             data.put("reason", reason);
         }
-        jdbc.queryForList("select journal_bundle_event(?, ?, ?, null, null, ?::jsonb, ?)::text", String.class,
-                "evt_silence_" + state + "_" + name + "_" + now.toEpochMilli(), EventTypes.BUNDLE_INSTANCE_SILENCE, name,
-                payload.toString(), Timestamp.from(now));
+        events.journal("evt_silence_" + state + "_" + name + "_" + now.toEpochMilli(), EventTypes.BUNDLE_INSTANCE_SILENCE,
+                name, payload, now);
     }
 }

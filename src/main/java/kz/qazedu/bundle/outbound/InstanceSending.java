@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.Identifiers;
+import kz.qazedu.bundle.event.BundleEvents;
 import kz.qazedu.bundle.event.EventTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +31,15 @@ public class InstanceSending {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceSending.class);
 
     private final JdbcTemplate jdbc;
+    private final BundleEvents events;
     private final ObjectMapper json;
     private final Clock clock;
     private final InstancePacing pacing;
 
     public InstanceSending(JdbcTemplate jdbc, ObjectMapper json, Clock clock,
-                           InstancePacing pacing) {
+                           InstancePacing pacing, BundleEvents events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.json = json;
         this.clock = clock;
         this.pacing = pacing;
@@ -151,8 +154,7 @@ public class InstanceSending {
         }
         data.put("reason", reason);
         data.put("at", at.toString());
-        jdbc.queryForList("select journal_bundle_event(?, ?, ?, null, null, ?::jsonb, ?)::text",
-                String.class, "evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(),
-                EventTypes.OUTBOUND_INSTANCE, instance, payload.toString(), Timestamp.from(at));
+        events.journal("evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(), EventTypes.OUTBOUND_INSTANCE,
+                instance, payload, at);
     }
 }

@@ -39,6 +39,8 @@ class InstanceWatchTest extends IntegrationTest {
     org.apache.camel.ProducerTemplate calls;
     @Autowired
     InstanceAdmin admin;
+    @Autowired
+    kz.qazedu.bundle.event.BundleEvents events;
 
     @DynamicPropertySource
     static void evolution(DynamicPropertyRegistry properties) {
@@ -118,7 +120,7 @@ class InstanceWatchTest extends IntegrationTest {
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"instance\":{\"instanceName\":\"" + name + "\",\"state\":\"open\"}}")));
 
-        new InstanceWatchdog(jdbc, calls, admin, EvolutionSamples.JSON, java.time.Clock.systemUTC(), meters,
+        new InstanceWatchdog(jdbc, events, calls, admin, EvolutionSamples.JSON, java.time.Clock.systemUTC(), meters,
                 java.time.Duration.ofHours(4), "restart").check();
 
         assertThat(EVOLUTION.findAll(postRequestedFor(urlEqualTo("/instance/restart/" + name)))).hasSize(1);
