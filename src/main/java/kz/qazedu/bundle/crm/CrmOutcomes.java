@@ -1,5 +1,6 @@
 package kz.qazedu.bundle.crm;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,6 +11,7 @@ import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,19 +24,22 @@ import org.springframework.stereotype.Component;
 public class CrmOutcomes {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrmOutcomes.class);
-    private static final long RECOVERY_DEBOUNCE_NANOS = 5_000_000_000L;
 
     /** A copy for the dead-letter queue: the event id and what the CRM was (or would have been) sent. */
     public record DeadLetter(String eventId, String body) {
     }
 
-    private final AtomicLong lastBroughtForward = new AtomicLong(System.nanoTime() - RECOVERY_DEBOUNCE_NANOS);
+    private final AtomicLong lastBroughtForward;
+    private final long recoveryDebounceNanos;
     private final CrmDeliveries deliveries;
     private final Counter deadLetters;
     private final Counter delivered;
 
-    public CrmOutcomes(CrmDeliveries deliveries, MeterRegistry meters) {
+    public CrmOutcomes(CrmDeliveries deliveries, MeterRegistry meters,
+                       @Value("${bundle.crm.recovery-debounce}") Duration recoveryDebounce) {
         this.deliveries = deliveries;
+        this.recoveryDebounceNanos = recoveryDebounce.toNanos();
+        this.lastBroughtForward = new AtomicLong(System.nanoTime() - recoveryDebounceNanos);
         this.deadLetters = meters.counter("bundle.events.dead", "stage", "crm");
         this.delivered = meters.counter("bundle.crm.delivered");
     }
@@ -73,13 +78,14 @@ public class CrmOutcomes {
     /**
      * A delivery that had failed went through: the CRM is back. Deliveries waiting out an outage (connection
      * errors, 5xx) are due now instead of at their scheduled time, hours away perhaps; those the CRM throttled
-     * (429) keep their time.
+     * (429) keep their time. Every chat's first success after an outage signals the same recovery: it is acted on
+     * once per {@code CRM_RECOVERY_DEBOUNCE}.
      */
     private void bringForwardRetriesAfterRecovery() {
         long now = System.nanoTime();
         long last = lastBroughtForward.get();
         // every chat's first success after an outage signals the same recovery: act on it once
-        if (now - last < RECOVERY_DEBOUNCE_NANOS || !lastBroughtForward.compareAndSet(last, now)) {
+        if (now - last < recoveryDebounceNanos || !lastBroughtForward.compareAndSet(last, now)) {
             return;
         }
         int due = deliveries.bringForwardOutageRetries();
