@@ -12,7 +12,7 @@ const TEXTS = {
     remove: 'Delete', confirmRemove: 'Delete instance', state: 'State', since: 'since', numberLabel: 'Number',
     profile: 'Profile', lastEvent: 'Latest event', sending: 'Sending', queued: 'waiting', sentToday: 'sent today',
     paused: 'paused', held: 'held', none: 'none yet', crm: 'CRM deliveries', dead: 'Dead letters', replay: 'Replay',
-    noDead: 'No dead letters.', event: 'Event', type: 'Type', error: 'Error', badToken: 'The token was refused.',
+    noDead: 'No dead letters.', waiting: 'Waiting for the CRM', due: 'due now', oldest: 'oldest since', event: 'Event', type: 'Type', error: 'Error', badToken: 'The token was refused.',
     states: { open: 'connected', connecting: 'connecting', close: 'disconnected', refused: 'refused', removed: 'removed', unknown: 'unknown' },
   },
   ru: {
@@ -24,7 +24,7 @@ const TEXTS = {
     confirmRemove: 'Удалить номер', state: 'Состояние', since: 'с', numberLabel: 'Номер', profile: 'Профиль',
     lastEvent: 'Последнее событие', sending: 'Отправка', queued: 'в очереди', sentToday: 'отправлено сегодня',
     paused: 'на паузе', held: 'ждёт', none: 'пока нет', crm: 'Доставка в CRM', dead: 'Недоставленные', replay: 'Повторить',
-    noDead: 'Недоставленных нет.', event: 'Событие', type: 'Тип', error: 'Ошибка', badToken: 'Токен не принят.',
+    noDead: 'Недоставленных нет.', waiting: 'Ждут отправки в CRM', due: 'к отправке сейчас', oldest: 'самое раннее с', event: 'Событие', type: 'Тип', error: 'Ошибка', badToken: 'Токен не принят.',
     states: { open: 'подключён', connecting: 'подключается', close: 'отключён', refused: 'отклонён', removed: 'удалён', unknown: 'неизвестно' },
   },
 };
@@ -150,8 +150,12 @@ function Create({ t, call, onCreated, onError }) {
 
 function DeadLetters({ t, locale, call, onError, tick }) {
   const [dead, setDead] = useState([]);
-  const load = useCallback(() => call('/api/v1/crm/deliveries?state=dead&limit=20').then(json)
-    .then(body => setDead(body.deliveries || [])).catch(() => {}), [call]);
+  const [backlog, setBacklog] = useState(null);
+  const load = useCallback(() => {
+    call('/api/v1/crm/backlog').then(json).then(setBacklog).catch(() => {});
+    return call('/api/v1/crm/deliveries?state=dead&limit=20').then(json)
+      .then(body => setDead(body.deliveries || [])).catch(() => {});
+  }, [call]);
   useEffect(() => { load(); }, [tick]);
   async function replay(eventId) {
     try {
@@ -160,6 +164,7 @@ function DeadLetters({ t, locale, call, onError, tick }) {
     } catch (e) { onError(e.message); }
   }
   return html`<section id="dead-letters">
+    ${backlog && html`<p id="backlog">${t.waiting}: <b>${backlog.pending}</b> (${t.due}: ${backlog.due})${backlog.oldestPendingAt ? ', ' + t.oldest + ' ' + when(backlog.oldestPendingAt, locale) : ''} · ${t.dead}: <b>${backlog.dead}</b></p>`}
     ${dead.length === 0 ? html`<p class="muted">${t.noDead}</p>` : html`<table>
       <tr><th>${t.event}</th><th>${t.type}</th><th>${t.error}</th><th></th></tr>
       ${dead.map(d => html`<tr key=${d.eventId}><td>${d.eventId}<div class="muted">${d.instance} · ${when(d.deadAt, locale)}</div></td>

@@ -144,6 +144,26 @@ public class CrmDeliveryAdmin {
     }
 
     /** {@code POST /api/v1/crm/deliveries/{eventId}/replay} */
+    /**
+     * {@code GET /api/v1/crm/backlog}: how many deliveries wait (and how many of them are due now), since when the
+     * oldest waits, and how many are dead letters.
+     */
+    public HttpReply backlog() throws JsonProcessingException {
+        Map<String, Object> pending = jdbc.queryForMap("""
+                select count(*) as pending, count(*) filter (where next_attempt_at <= now()) as due,
+                       min(created_at) as oldest
+                  from crm_delivery where state = 'pending'
+                """);
+        Long dead = jdbc.queryForObject("select count(*) from crm_delivery where state = 'dead'", Long.class);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("pending", pending.get("pending"));
+        body.put("due", pending.get("due"));
+        body.put("oldestPendingAt", pending.get("oldest") == null ? null
+                : ((java.sql.Timestamp) pending.get("oldest")).toInstant().toString());
+        body.put("dead", dead);
+        return new HttpReply(200, json.writeValueAsString(body));
+    }
+
     public HttpReply replayOne(String eventId) throws JsonProcessingException {
         Identifiers.RESOURCE_ID.require("eventId", eventId);
         int replayed = jdbc.update(REPLAY + " where event_id = ?", eventId);

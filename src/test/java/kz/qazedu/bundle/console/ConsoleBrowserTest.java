@@ -111,6 +111,7 @@ class ConsoleBrowserTest extends IntegrationTest {
         assertThat(qr.getAttribute("src")).startsWith("data:image/png;base64,");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(card, "WZYEH1YY"));
         assertThat(browser.findElement(card).getAttribute("data-state")).isEqualTo("connecting");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("backlog"), "Waiting for the CRM"));
         screenshot("1-qr-code");
 
         assertThat(webhooks.post("/webhook/evolution", EvolutionSamples.sample("connection.update.open.json", name)

@@ -47,6 +47,20 @@ class CrmDeliveryAdminTest extends IntegrationTest {
     }
 
     @Test
+    void theBacklogCountsWaitingAndDeadDeliveries() {
+        JsonNode before = webhooks.get("/api/v1/crm/backlog", "Authorization", API).json();
+        webhooks.post("/api/v1/crm/deliveries/" + id("dead-upsert") + "/replay", "", "Authorization", API);
+
+        JsonNode after = webhooks.get("/api/v1/crm/backlog", "Authorization", API).json();
+
+        assertThat(webhooks.get("/api/v1/crm/backlog").status()).isEqualTo(401);
+        assertThat(after.path("pending").asLong()).isEqualTo(before.path("pending").asLong() + 1);
+        assertThat(after.path("due").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(after.path("dead").asLong()).isEqualTo(before.path("dead").asLong() - 1);
+        assertThat(after.path("oldestPendingAt").isTextual()).isTrue();
+    }
+
+    @Test
     void aDeadLetterIsReplayedWithItsIdAndAnUnknownOneIsNotFound() {
         Reply replayed = webhooks.post("/api/v1/crm/deliveries/" + id("dead-upsert") + "/replay", "", "Authorization", API);
 
