@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * {@code INSTANCE_ADOPT} is on (the default), which adopts instances created elsewhere; an instance the bundle
  * managed that Evolution no longer has is marked removed. Counted in {@code bundle_instances_reconciled_total
  * {outcome}}. Every call goes through the route {@code evolution-admin-call}; Evolution unreachable ends the pass,
- * which the next one repeats.
+ * which the next one repeats. Without {@code EVOLUTION_API_KEY} there is nothing to reconcile.
  */
 @Component("instanceReconciler")
 public class InstanceReconciler {
@@ -35,20 +35,27 @@ public class InstanceReconciler {
     private final InstanceAdmin admin;
     private final JdbcTemplate jdbc;
     private final boolean adopt;
+    private final boolean evolutionConfigured;
     private final MeterRegistry meters;
 
     public InstanceReconciler(ProducerTemplate calls, InstanceWebhook webhook, InstanceAdmin admin, JdbcTemplate jdbc,
-                              MeterRegistry meters, @Value("${bundle.instances.adopt}") boolean adopt) {
+                              MeterRegistry meters, @Value("${bundle.instances.adopt}") boolean adopt,
+                              @Value("${bundle.evolution.api-key:}") String evolutionKey) {
         this.calls = calls;
         this.webhook = webhook;
         this.admin = admin;
         this.jdbc = jdbc;
         this.adopt = adopt;
+        this.evolutionConfigured = !evolutionKey.isBlank();
         this.meters = meters;
     }
 
     /** One pass. @return what it did, for the log and the tests */
     public Pass reconcile() {
+        if (!evolutionConfigured) {
+            // no EVOLUTION_API_KEY (the dev profile's embedded mode): there is no Evolution to agree with
+            return new Pass(List.of(), List.of(), List.of(), false);
+        }
         EvolutionAnswer listed = call(EvolutionCall.get("/instance/fetchInstances"));
         if (!listed.succeeded() || !listed.body().isArray()) {
             LOG.warn("Instances not reconciled: Evolution did not list them ({})",

@@ -115,10 +115,20 @@ class InstanceReconcileTest extends IntegrationTest {
         EVOLUTION.stubFor(post(urlPathMatching("/webhook/set/.*")).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json").withBody("{}")));
 
-        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters, false).reconcile();
+        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters, false, "reconcile-key").reconcile();
 
         assertThat(pass.repaired()).containsExactly(mine);
         assertThat(EVOLUTION.findAll(getRequestedFor(urlEqualTo("/webhook/find/" + theirs)))).isEmpty();
+    }
+
+    @Test
+    void withoutAnEvolutionKeyThereIsNothingToReconcile() {
+        stubInstances("listed-" + UUID.randomUUID().toString().substring(0, 8));
+
+        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters, true, "").reconcile();
+
+        assertThat(pass.complete()).isFalse();
+        assertThat(pass.atEvolution()).isEmpty();
     }
 
     @Test
