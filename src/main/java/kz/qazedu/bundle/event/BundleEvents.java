@@ -3,6 +3,7 @@ package kz.qazedu.bundle.event;
 import java.sql.Timestamp;
 import java.time.Instant;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -16,13 +17,24 @@ import org.springframework.stereotype.Component;
 public class BundleEvents {
 
     private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
 
-    public BundleEvents(JdbcTemplate jdbc) {
+    public BundleEvents(JdbcTemplate jdbc, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
     }
 
-    /** @param payload {@code {"event": type, "instance": instance, "data": {...}}} */
-    public void journal(String eventId, String type, String instance, ObjectNode payload, Instant at) {
+    /** A new {@code data} object for {@link #journal}. */
+    public ObjectNode data() {
+        return json.createObjectNode();
+    }
+
+    /** Journals {@code {"event": type, "instance": instance, "data": data}}. */
+    public void journal(String eventId, String type, String instance, ObjectNode data, Instant at) {
+        ObjectNode payload = json.createObjectNode();
+        payload.put("event", type);
+        payload.put("instance", instance);
+        payload.set("data", data);
         jdbc.queryForList("select journal_bundle_event(?, ?, ?, null, null, ?::jsonb, ?)::text", String.class,
                 eventId, type, instance, payload.toString(), Timestamp.from(at));
     }

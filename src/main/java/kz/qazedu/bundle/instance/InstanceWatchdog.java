@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.event.BundleEvents;
@@ -41,20 +40,18 @@ public class InstanceWatchdog {
     private final BundleEvents events;
     private final ProducerTemplate calls;
     private final InstanceAdmin admin;
-    private final ObjectMapper json;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Duration limit;
     private final Action action;
 
-    public InstanceWatchdog(JdbcTemplate jdbc, BundleEvents events, ProducerTemplate calls, InstanceAdmin admin, ObjectMapper json, Clock clock,
-                            MeterRegistry meters, @Value("${bundle.instances.silence-limit}") Duration limit,
+    public InstanceWatchdog(JdbcTemplate jdbc, BundleEvents events, ProducerTemplate calls, InstanceAdmin admin,
+                            Clock clock, MeterRegistry meters, @Value("${bundle.instances.silence-limit}") Duration limit,
                             @Value("${bundle.instances.silence-action}") String action) {
         this.jdbc = jdbc;
         this.events = events;
         this.calls = calls;
         this.admin = admin;
-        this.json = json;
         this.clock = clock;
         this.meters = meters;
         this.limit = limit;
@@ -120,10 +117,7 @@ public class InstanceWatchdog {
     }
 
     private void journal(String name, String state, Timestamp lastEvent, Instant now, String done, String reason) {
-        ObjectNode payload = json.createObjectNode();
-        payload.put("event", EventTypes.BUNDLE_INSTANCE_SILENCE);
-        payload.put("instance", name);
-        ObjectNode data = payload.putObject("data");
+        ObjectNode data = events.data();
         data.put("state", state);
         if (lastEvent != null) {
             data.put("lastEventAt", lastEvent.toInstant().toString());
@@ -135,6 +129,6 @@ public class InstanceWatchdog {
             data.put("reason", reason);
         }
         events.journal("evt_silence_" + state + "_" + name + "_" + now.toEpochMilli(), EventTypes.BUNDLE_INSTANCE_SILENCE,
-                name, payload, now);
+                name, data, now);
     }
 }

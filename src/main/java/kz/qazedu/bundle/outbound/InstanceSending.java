@@ -144,10 +144,7 @@ public class InstanceSending {
     }
 
     private void journal(String instance, String state, String code, String reason, Instant at) {
-        ObjectNode payload = json.createObjectNode();
-        payload.put("event", EventTypes.OUTBOUND_INSTANCE);
-        payload.put("instance", instance);
-        ObjectNode data = payload.putObject("data");
+        ObjectNode data = events.data();
         data.put("state", state);
         if (code != null) {
             data.put("reasonCode", code);
@@ -155,6 +152,6 @@ public class InstanceSending {
         data.put("reason", reason);
         data.put("at", at.toString());
         events.journal("evt_sending_" + state + "_" + instance + "_" + at.toEpochMilli(), EventTypes.OUTBOUND_INSTANCE,
-                instance, payload, at);
+                instance, data, at);
     }
 }

@@ -120,7 +120,7 @@ class InstanceWatchTest extends IntegrationTest {
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"instance\":{\"instanceName\":\"" + name + "\",\"state\":\"open\"}}")));
 
-        new InstanceWatchdog(jdbc, events, calls, admin, EvolutionSamples.JSON, java.time.Clock.systemUTC(), meters,
+        new InstanceWatchdog(jdbc, events, calls, admin, java.time.Clock.systemUTC(), meters,
                 java.time.Duration.ofHours(4), "restart").check();
 
         assertThat(EVOLUTION.findAll(postRequestedFor(urlEqualTo("/instance/restart/" + name)))).hasSize(1);
