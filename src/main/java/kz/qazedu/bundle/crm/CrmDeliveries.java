@@ -3,10 +3,10 @@ package kz.qazedu.bundle.crm;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -15,17 +15,15 @@ import kz.qazedu.bundle.inbound.OutboxEvent;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The state of every delivery to the CRM, in PostgreSQL ({@code crm_delivery}, {@code crm_delivery_attempt}):
  * which events are forwarded (the relay's {@link #enqueueAll}), which ones of each chat are due, and the outcomes
- * {@link CrmDeliveryPolicy} decided. A round claims, in one statement, the due head of up to
- * {@code CRM_BATCH_SIZE} chats and up to {@code CRM_CHAT_BURST} deliveries of each chat in order, with the stored
- * events they carry; it records every outcome and every attempt in one statement. Replicas claim one at a time (advisory lock {@code CRM_LOCK_KEY},
- * held for the claim only): otherwise a replica whose snapshot predates another's claim could lease the later
- * deliveries of a chat whose earlier ones the other is sending.
+ * {@link CrmDeliveryPolicy} decided. A round claims, in one statement, the due head of up to {@code CRM_BATCH_SIZE}
+ * chats and up to {@code CRM_CHAT_BURST} deliveries of each chat in order, with the stored events they carry, and
+ * writes the round down ({@code crm_round}); it records every outcome, the failed attempts and the round's end in
+ * one statement. Rounds run only during the forwarding turn of one replica at a time ({@link CrmForwardingTurn}),
+ * so claimed deliveries need no lease.
  */
 @Component("crmDeliveries")
 public class CrmDeliveries {
@@ -33,17 +31,15 @@ public class CrmDeliveries {
     /**
      * Per chat, the oldest pending delivery (a loose index scan over {@code crm_delivery_pending}: one index probe
      * per chat, however many deliveries wait behind); of the chats whose head is due, the oldest ones; of each, the
-     * first deliveries in order up to the first that is not due; all leased for one attempt, with their events.
+     * first deliveries in order up to the first that is not due; with their events, and written down as a round.
      *
      * <p>The plan must not depend on statistics: a queue table's are often taken while nothing is pending, and a
-     * planner that believes in one pending row would scan every pending delivery once per row of the burst
-     * (minutes with tens of thousands waiting). So the burst is computed once ({@code materialized}) and the rows
-     * are leased by primary key: the state is tested as "neither delivered nor dead" (the same thing, by the
-     * table's check constraint), which the partial index does not cover and the planner cannot pick.
+     * planner that believes in one pending row may nest what it should compute once. So each step is computed once
+     * ({@code materialized}).
      */
     static final String CLAIM_DUE = """
             with recursive heads as (
-                (select ordering_key, seq, next_attempt_at, leased_until
+                (select ordering_key, seq, next_attempt_at
                    from crm_delivery
                   where state = 'pending'
                   order by ordering_key, seq
@@ -52,7 +48,7 @@ public class CrmDeliveries {
                 select next.*
                   from heads h
                   cross join lateral (
-                      select ordering_key, seq, next_attempt_at, leased_until
+                      select ordering_key, seq, next_attempt_at
                         from crm_delivery
                        where state = 'pending' and ordering_key > h.ordering_key
                        order by ordering_key, seq
@@ -60,62 +56,78 @@ public class CrmDeliveries {
             ready as materialized (
                 select ordering_key, seq
                   from heads
-                 where next_attempt_at <= now() and (leased_until is null or leased_until < now())
+                 where next_attempt_at <= now()
                  order by seq
                  limit ?),
             burst as materialized (
-                select run.event_id
+                select run.event_id, run.seq, run.ordering_key, run.instance, run.event_type, run.attempts
                   from ready r
                  cross join lateral (
-                     select event_id, bool_and(free) over (order by seq) as free_so_far
-                       from (select event_id, seq,
-                                    next_attempt_at <= now() and (leased_until is null or leased_until < now()) as free
+                     select event_id, seq, ordering_key, instance, event_type, attempts,
+                            bool_and(due) over (order by seq) as due_so_far
+                       from (select event_id, seq, ordering_key, instance, event_type, attempts,
+                                    next_attempt_at <= now() as due
                                from crm_delivery d
                               where d.state = 'pending' and d.ordering_key = r.ordering_key and d.seq >= r.seq
                               order by seq
                               limit ?) first) run
-                 where run.free_so_far),
-            leased as (
-                update crm_delivery d
-                   set leased_until = now() + make_interval(secs => ?), attempts = d.attempts + 1, updated_at = now()
-                 where d.event_id in (select event_id from burst) and d.state not in ('delivered', 'dead')
-                   and (d.leased_until is null or d.leased_until < now())
-                returning d.event_id, d.seq, d.ordering_key, d.instance, d.event_type, d.attempts)
-            select l.event_id, l.seq, l.ordering_key, l.instance, l.event_type, l.attempts, e.received_at,
-                   e.payload::text as payload
-              from leased l
-              left join inbound_event e on e.seq = l.seq
-             order by l.ordering_key, l.seq
+                 where run.due_so_far),
+            round as (
+                insert into crm_round (event_ids)
+                select array_agg(event_id) from burst having count(*) > 0
+                returning id)
+            select (select id from round) as round, b.event_id, b.seq, b.ordering_key, b.instance, b.event_type,
+                   b.attempts + 1 as attempts, e.received_at, e.payload::text as payload
+              from burst b
+              left join inbound_event e on e.seq = b.seq
+             order by b.ordering_key, b.seq
             """;
 
     /**
-     * The oldest delivery waiting out an outage (its last attempt got no answer or a 5xx), due or not, leased for
-     * one attempt: the probe that tells when the CRM is back. Such a delivery is always the head of its chat.
+     * The oldest delivery waiting out an outage (its last attempt got no answer or a 5xx), due or not, written down as
+     * a round of one: the probe that tells when the CRM is back. Such a delivery is always the head of its chat.
      */
     private static final String CLAIM_PROBE = """
-            with probe as (
-                update crm_delivery d
-                   set leased_until = now() + make_interval(secs => ?), attempts = d.attempts + 1, updated_at = now()
-                 where d.event_id = (select event_id
-                                       from crm_delivery
-                                      where state = 'pending' and attempts > 0 and next_attempt_at > now()
-                                        and (last_status is null or last_status >= 500)
-                                        and (leased_until is null or leased_until < now())
-                                      order by seq
-                                      limit 1
-                                      for update skip locked)
-                returning d.event_id, d.seq, d.ordering_key, d.instance, d.event_type, d.attempts)
-            select p.event_id, p.seq, p.ordering_key, p.instance, p.event_type, p.attempts, e.received_at,
-                   e.payload::text as payload
+            with probe as materialized (
+                select event_id, seq, ordering_key, instance, event_type, attempts
+                  from crm_delivery
+                 where state = 'pending' and attempts > 0 and next_attempt_at > now()
+                   and (last_status is null or last_status >= 500)
+                 order by seq
+                 limit 1),
+            round as (
+                insert into crm_round (event_ids)
+                select array_agg(event_id) from probe having count(*) > 0
+                returning id)
+            select (select id from round) as round, p.event_id, p.seq, p.ordering_key, p.instance, p.event_type,
+                   p.attempts + 1 as attempts, e.received_at, e.payload::text as payload
               from probe p
               left join inbound_event e on e.seq = p.seq
             """;
 
-    /** Every outcome of a round, then every attempt: one statement, by primary key whatever the statistics say. */
+    /**
+     * The rounds a previous turn left behind (its process stopped, or recording its outcomes failed): each of their
+     * deliveries still waiting has used an attempt.
+     */
+    private static final String COUNT_UNFINISHED_ROUNDS = """
+            with unfinished as (delete from crm_round returning event_ids)
+            update crm_delivery d
+               set attempts = d.attempts + 1, updated_at = now()
+              from (select distinct unnest(event_ids) as event_id from unfinished) u
+             where d.event_id = u.event_id and d.state not in ('delivered', 'dead')
+            """;
+
+    /**
+     * Every outcome of a round, the attempts that failed, and the round crossed out: one statement, by primary key
+     * whatever the statistics say (the state is tested as "neither delivered nor dead", the same thing by the
+     * table's check constraint, which the partial index does not cover and the planner cannot pick). A delivery
+     * that goes through keeps its attempt on its own row; only failed attempts are logged as rows.
+     */
     static final String RECORD_ROUND = """
             with outcome as materialized (
-                select * from unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::float8[])
-                           as o(event_id, outcome, status, error, delay_seconds)),
+                select * from unnest(?::text[], ?::text[], ?::integer[], ?::text[], ?::float8[], ?::integer[],
+                                     ?::timestamptz[], ?::integer[])
+                           as o(event_id, outcome, status, error, delay_seconds, attempt, attempted_at, latency_ms)),
             changed as (
                 update crm_delivery d
                    set state = case o.outcome when 'delivered' then 'delivered' when 'dead' then 'dead' else 'pending' end,
@@ -124,46 +136,47 @@ public class CrmDeliveries {
                        next_attempt_at = case when o.outcome = 'retry'
                                               then now() + make_interval(secs => o.delay_seconds)
                                               else d.next_attempt_at end,
-                       attempts = case when o.outcome = 'released' then d.attempts - 1 else d.attempts end,
+                       attempts = coalesce(o.attempt, d.attempts),
                        last_status = case when o.outcome = 'released' then d.last_status else o.status end,
                        last_error = case when o.outcome = 'released' then d.last_error else o.error end,
-                       leased_until = null, updated_at = now()
+                       last_attempted_at = coalesce(o.attempted_at, d.last_attempted_at),
+                       last_latency_ms = case when o.attempted_at is null then d.last_latency_ms else o.latency_ms end,
+                       updated_at = now()
                   from outcome o
                  where d.event_id = o.event_id and d.state not in ('delivered', 'dead')
-                returning 1)
+                returning 1),
+            finished as (
+                delete from crm_round where id = ?)
             insert into crm_delivery_attempt (event_id, attempt, attempted_at, status_code, latency_ms, error)
-            select * from unnest(?::text[], ?::integer[], ?::timestamptz[], ?::integer[], ?::integer[], ?::text[])
+            select event_id, attempt, attempted_at, status, latency_ms, error
+              from outcome
+             where attempted_at is not null and outcome <> 'delivered'
             """;
 
+    /** A round's deliveries as claimed, and the round under which they are written down (null when none). */
+    public record Round(Long id, List<CrmDelivery> deliveries) {
+
+        static final Round NONE = new Round(null, List.of());
+    }
+
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate claimTransaction;
-    private final long lockKey;
     private final boolean enabled;
     private final Set<String> excludedEvents;
-    private final long leaseSeconds;
     private final int batchSize;
     private final int chatBurst;
 
     public CrmDeliveries(
             JdbcTemplate jdbc,
-            PlatformTransactionManager transactions,
-            @Value("${bundle.crm.lock-key}") long lockKey,
             @Value("${bundle.crm.enabled}") boolean enabled,
             @Value("${bundle.crm.excluded-events}") String excludedEvents,
-            @Value("${bundle.crm.timeout-ms}") long timeoutMs,
             @Value("${bundle.crm.batch-size}") int batchSize,
             @Value("${bundle.crm.chat-burst}") int chatBurst) {
         this.jdbc = jdbc;
-        this.claimTransaction = new TransactionTemplate(transactions);
-        this.lockKey = lockKey;
         this.enabled = enabled;
         this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         this.batchSize = batchSize;
         this.chatBurst = Math.max(1, chatBurst);
-        // long enough for a round (no new attempt starts after one timeout, the last one may take another two);
-        // an attempt cut off by a crash is retried when its lease runs out
-        this.leaseSeconds = Math.max(5, 4 * timeoutMs / 1000);
     }
 
     /**
@@ -195,11 +208,21 @@ public class CrmDeliveries {
     }
 
     /**
-     * The due deliveries of the next round, per chat in order, leased to this replica for one attempt each (see
-     * {@link CrmDeliveryPolicy#sortOut} for those out of attempts).
+     * Counts the rounds a previous turn left unfinished as an attempt of each of their deliveries still waiting. Only
+     * at the start of a turn ({@link CrmForwardingTurn}): every round left then is one that will never be recorded.
+     *
+     * @return how many deliveries
      */
-    public List<CrmDelivery> claimDue() {
-        return claimAlone(CLAIM_DUE, batchSize, chatBurst, leaseSeconds);
+    public int countUnfinishedRounds() {
+        return jdbc.update(COUNT_UNFINISHED_ROUNDS);
+    }
+
+    /**
+     * The due deliveries of the next round, per chat in order (see {@link CrmDeliveryPolicy#sortOut} for those out of
+     * attempts), written down as a round until {@link #record} crosses it out.
+     */
+    public Round claimDue() {
+        return claim(CLAIM_DUE, batchSize, chatBurst);
     }
 
     /**
@@ -207,28 +230,31 @@ public class CrmDeliveries {
      * the CRM takes it, every delivery waiting out the outage is brought forward ({@link CrmOutcomes}); if not, it
      * is given back ({@link CrmDeliveryPolicy#probeFailed}) with its schedule and its attempts as they were.
      */
-    public Optional<CrmDelivery> claimProbe() {
-        return claimAlone(CLAIM_PROBE, leaseSeconds).stream().findFirst();
+    public Round claimProbe() {
+        return claim(CLAIM_PROBE);
     }
 
-    /** A claim while no other replica claims: the lock is taken first, so the claim's snapshot sees their leases. */
-    private List<CrmDelivery> claimAlone(String claim, Object... parameters) {
-        return claimTransaction.execute(status -> {
-            jdbc.query("select pg_advisory_xact_lock(?)", row -> null, lockKey);
-            return jdbc.query(claim, CrmDeliveries::toDelivery, parameters);
-        });
+    private Round claim(String claim, Object... parameters) {
+        Long[] round = new Long[1];
+        List<CrmDelivery> deliveries = jdbc.query(claim, (row, index) -> {
+            round[0] = row.getLong("round");
+            return toDelivery(row);
+        }, parameters);
+        return deliveries.isEmpty() ? Round.NONE : new Round(round[0], deliveries);
     }
 
-    private static CrmDelivery toDelivery(ResultSet row, int index) throws SQLException {
+    private static CrmDelivery toDelivery(ResultSet row) throws SQLException {
         Timestamp receivedAt = row.getTimestamp("received_at");
         return new CrmDelivery(row.getString("event_id"), row.getLong("seq"), row.getString("ordering_key"),
                 row.getString("instance"), row.getString("event_type"), row.getInt("attempts"),
                 receivedAt == null ? null : receivedAt.toInstant(), row.getString("payload"));
     }
 
-    /** Records a round's outcomes and attempts in one statement. */
-    public void record(List<Decision> decisions) {
-        List<Decision> tried = decisions.stream().filter(d -> d.attempt().tried()).toList();
+    /**
+     * Records outcomes and failed attempts in one statement, and crosses out their round, if any: after it, a
+     * round left unfinished by a stop is counted against its deliveries.
+     */
+    public void record(List<Decision> decisions, Long round) {
         jdbc.update(connection -> {
             var statement = connection.prepareStatement(RECORD_ROUND);
             statement.setArray(1, connection.createArrayOf("text",
@@ -240,17 +266,17 @@ public class CrmDeliveries {
             statement.setArray(4, connection.createArrayOf("text", decisions.stream().map(Decision::reason).toArray()));
             statement.setArray(5, connection.createArrayOf("float8", decisions.stream()
                     .map(d -> d.delay() == null ? null : d.delay().toMillis() / 1000.0).toArray()));
-            statement.setArray(6, connection.createArrayOf("text",
-                    tried.stream().map(d -> d.attempt().delivery().eventId()).toArray()));
-            statement.setArray(7, connection.createArrayOf("integer",
-                    tried.stream().map(d -> d.attempt().delivery().attempt()).toArray()));
-            statement.setArray(8, connection.createArrayOf("timestamptz",
-                    tried.stream().map(d -> Timestamp.from(d.attempt().startedAt())).toArray()));
-            statement.setArray(9, connection.createArrayOf("integer",
-                    tried.stream().map(d -> d.attempt().status()).toArray()));
-            statement.setArray(10, connection.createArrayOf("integer",
-                    tried.stream().map(d -> (int) d.attempt().latencyMs()).toArray()));
-            statement.setArray(11, connection.createArrayOf("text", tried.stream().map(Decision::reason).toArray()));
+            statement.setArray(6, connection.createArrayOf("integer", decisions.stream()
+                    .map(d -> d.attempt().tried() ? d.attempt().delivery().attempt() : null).toArray()));
+            statement.setArray(7, connection.createArrayOf("timestamptz", decisions.stream()
+                    .map(d -> d.attempt().tried() ? Timestamp.from(d.attempt().startedAt()) : null).toArray()));
+            statement.setArray(8, connection.createArrayOf("integer", decisions.stream()
+                    .map(d -> d.attempt().tried() ? (int) d.attempt().latencyMs() : null).toArray()));
+            if (round == null) {
+                statement.setNull(9, Types.BIGINT);
+            } else {
+                statement.setLong(9, round);
+            }
             return statement;
         });
     }

@@ -84,7 +84,7 @@ public class CrmDeliveryAdmin {
         for (Map<String, Object> delivery : deliveries) {
             delivery.put("attemptLog", jdbc.queryForList("""
                     select attempt, attempted_at as "at", status_code as "status", latency_ms as "latencyMs", error
-                      from crm_delivery_attempt where event_id = ? order by attempt, id
+                      from crm_delivery_attempt_log where event_id = ? order by attempt, attempted_at
                     """, delivery.get("eventId")));
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -175,7 +175,7 @@ public class CrmDeliveryAdmin {
 
     private static final String REPLAY = """
             update crm_delivery
-               set state = 'pending', attempts = 0, next_attempt_at = now(), leased_until = null,
+               set state = 'pending', attempts = 0, next_attempt_at = now(),
                    delivered_at = null, dead_at = null, updated_at = now()
             """;
 

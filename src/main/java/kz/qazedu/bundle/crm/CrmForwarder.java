@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
+import kz.qazedu.bundle.crm.CrmDeliveries.Round;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Claim;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Outcome;
@@ -22,7 +23,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Forwarding rounds: claim the due deliveries of many chats at once ({@link CrmDeliveries#claimDue}), post each
+ * Forwarding rounds, during this replica's turn ({@link CrmForwardingTurn}): claim the due deliveries of many chats
+ * at once ({@link CrmDeliveries#claimDue}), post each
  * chat's deliveries one after the other in order while they go through, up to {@code CRM_CONCURRENCY} chats at a
  * time on the pooled {@link CrmClient}, decide what each attempt means ({@link CrmDeliveryPolicy}) and record
  * every outcome in one statement ({@link CrmOutcomes}). A chat stops at its first delivery that must be retried;
@@ -36,6 +38,7 @@ public class CrmForwarder {
     /** How long back-to-back busy rounds may run before the route gets the dead letters and the timer ticks. */
     private static final long HAND_BACK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    private final CrmForwardingTurn turn;
     private final CrmDeliveries deliveries;
     private final CrmDeliveryPolicy policy;
     private final CrmOutcomes outcomes;
@@ -48,11 +51,12 @@ public class CrmForwarder {
     private volatile boolean crmDown;
     private long nextProbe;
 
-    public CrmForwarder(CrmDeliveries deliveries, CrmDeliveryPolicy policy, CrmOutcomes outcomes,
+    public CrmForwarder(CrmForwardingTurn turn, CrmDeliveries deliveries, CrmDeliveryPolicy policy, CrmOutcomes outcomes,
                         CrmRequests requests, CrmClient client, Clock clock,
                         @Value("${bundle.crm.concurrency}") int concurrency,
                         @Value("${bundle.crm.timeout-ms}") long timeoutMs,
                         @Value("${bundle.crm.probe-interval}") Duration probeInterval) {
+        this.turn = turn;
         this.deliveries = deliveries;
         this.policy = policy;
         this.outcomes = outcomes;
@@ -65,34 +69,31 @@ public class CrmForwarder {
     }
 
     /**
-     * Runs rounds while there is work, for about a second at most.
+     * Runs rounds while there is work, for about a second at most, if it is this replica's turn
+     * ({@link CrmForwardingTurn}).
      *
      * @return the deliveries dead-lettered meanwhile, for the dead-letter queue
      */
     public List<DeadLetter> forward() {
+        return turn.take(this::rounds).orElse(List.of());
+    }
+
+    private List<DeadLetter> rounds() {
         List<DeadLetter> dead = new ArrayList<>();
         long handBack = System.nanoTime() + HAND_BACK_NANOS;
         probeIfDown();
         do {
-            List<CrmDelivery> claimed = claimDue();
-            if (claimed.isEmpty()) {
+            Round round = deliveries.claimDue();
+            if (round.deliveries().isEmpty()) {
                 break;
             }
-            List<Decision> decisions = send(claimed);
+            Claim claim = policy.sortOut(round.deliveries());
+            dead.addAll(outcomes.record(claim.settled(), null));
+            List<Decision> decisions = send(claim.due());
             follow(decisions);
-            dead.addAll(outcomes.record(decisions));
+            dead.addAll(outcomes.record(decisions, round.id()));
         } while (System.nanoTime() < handBack);
         return dead;
-    }
-
-    /**
-     * The round's due deliveries. Those out of attempts are dead-lettered in the table at once, and the deliveries
-     * of their chats claimed after them released for the next round.
-     */
-    private List<CrmDelivery> claimDue() {
-        Claim claim = policy.sortOut(deliveries.claimDue());
-        outcomes.record(claim.settled());
-        return claim.due();
     }
 
     /**
@@ -107,11 +108,13 @@ public class CrmForwarder {
             return;
         }
         nextProbe = now + probeIntervalNanos;
-        deliveries.claimProbe().ifPresent(probe -> {
-            Decision decision = policy.decide(attempt(probe).join());
+        Round probe = deliveries.claimProbe();
+        for (CrmDelivery delivery : probe.deliveries()) {
+            Decision decision = policy.decide(attempt(delivery).join());
             follow(List.of(decision));
-            outcomes.record(List.of(decision.outcome() == Outcome.DELIVERED ? decision : policy.probeFailed(probe)));
-        });
+            outcomes.record(List.of(decision.outcome() == Outcome.DELIVERED ? decision : policy.probeFailed(delivery)),
+                    probe.id());
+        }
     }
 
     /** Whether the CRM seems down: the latest answers of a round tell. */

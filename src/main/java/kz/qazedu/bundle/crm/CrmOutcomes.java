@@ -45,15 +45,15 @@ public class CrmOutcomes {
     }
 
     /**
-     * Records a round's outcomes and attempts, and follows them up.
+     * Records a round's outcomes and attempts, crosses the round out (if any), and follows them up.
      *
      * @return the deliveries now dead-lettered, for the dead-letter queue
      */
-    public List<DeadLetter> record(List<Decision> decisions) {
-        if (decisions.isEmpty()) {
+    public List<DeadLetter> record(List<Decision> decisions, Long round) {
+        if (decisions.isEmpty() && round == null) {
             return List.of();
         }
-        deliveries.record(decisions);
+        deliveries.record(decisions, round);
         List<DeadLetter> dead = new ArrayList<>();
         boolean recovered = false;
         for (Decision decision : decisions) {

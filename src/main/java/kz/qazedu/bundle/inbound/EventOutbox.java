@@ -247,7 +247,7 @@ public class EventOutbox {
                     insert into crm_delivery (event_id, seq, ordering_key, instance, event_type, state, last_error, dead_at)
                     values (?, ?, ?, ?, ?, 'dead', ?, now())
                     on conflict (event_id) do update
-                       set state = 'dead', last_error = excluded.last_error, dead_at = now(), leased_until = null,
+                       set state = 'dead', last_error = excluded.last_error, dead_at = now(),
                            updated_at = now()
                     """, event.eventId(), event.seq(), orderingKey, event.instance(), event.eventType(), error);
         });

@@ -31,6 +31,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
@@ -38,6 +39,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * them): sign in with the API token, create an instance, see its QR code, and see it turn connected once Evolution
  * posts {@code connection.update} open; the page in Russian. Screenshots under {@code target/console/}.
  */
+// its own context (own properties): closed after the class, so that its relay and broker do not take events of
+// the tests that follow on the shared database
+@DirtiesContext
 class ConsoleBrowserTest extends IntegrationTest {
 
     private static final WireMockServer EVOLUTION = new WireMockServer(WireMockConfiguration.options().dynamicPort());

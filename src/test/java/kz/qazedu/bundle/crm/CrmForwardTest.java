@@ -94,7 +94,7 @@ class CrmForwardTest extends IntegrationTest {
         assertThat(body.path("id").asText()).isEqualTo(eventId);
         assertThat(body.path("type").asText()).isEqualTo("message.received");
         assertThat(body.path("chat").path("phone").asText()).isEqualTo("77051234567");
-        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ?", Integer.class,
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt_log where event_id = ?", Integer.class,
                 eventId)).containsExactly(204);
     }
 
@@ -114,7 +114,7 @@ class CrmForwardTest extends IntegrationTest {
 
         eventually().until(() -> "delivered".equals(state(eventId)));
         assertThat(requestsFor(instance)).extracting(r -> r.getHeader("webhook-id")).containsOnly(eventId).hasSize(3);
-        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt_log where event_id = ? order by attempt",
                 Integer.class, eventId)).containsExactly(500, 503, 200);
     }
 
@@ -209,7 +209,7 @@ class CrmForwardTest extends IntegrationTest {
                 .until(() -> "delivered".equals(state(first)) && "delivered".equals(state(second)));
         assertThat(requestsFor(instance)).extracting(r -> parse(r.getBodyAsString()).path("message").path("id").asText())
                 .containsExactly("P-1-" + instance, "P-1-" + instance, "P-2-" + instance);
-        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt_log where event_id = ? order by attempt",
                 Integer.class, first)).containsExactly(503, 200);
     }
 
@@ -286,7 +286,7 @@ class CrmForwardTest extends IntegrationTest {
         assertThat(order).as("in order, the refused one again before the rest").containsExactlyElementsOf(expected);
         // the deliveries claimed behind the refused one were given back untried: their one attempt is their first
         List<Map<String, Object>> attempts = jdbc.queryForList("""
-                select event_id, attempt, status_code from crm_delivery_attempt
+                select event_id, attempt, status_code from crm_delivery_attempt_log
                  where event_id = any(?) order by attempted_at, attempt
                 """, (Object) ids.toArray(String[]::new));
         assertThat(attempts).hasSize(41);
@@ -385,7 +385,7 @@ class CrmForwardTest extends IntegrationTest {
         }
         List<LoggedRequest> requests = requestsFor(instance);
         assertThat(requests).hasSize(3).extracting(r -> r.getHeader("webhook-id")).containsOnly(eventId);
-        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt where event_id = ? order by attempt",
+        assertThat(jdbc.queryForList("select status_code from crm_delivery_attempt_log where event_id = ? order by attempt",
                 Integer.class, eventId)).containsExactly(500, 500, 200);
     }
 

@@ -31,6 +31,7 @@ import kz.qazedu.bundle.support.WebhookClient.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
@@ -38,6 +39,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * errors as its source has them): create with the bundle's webhook, list and look, the QR code as JSON and PNG,
  * log out, restart, delete, adopt; and what each failure of Evolution becomes for the caller.
  */
+// its own context (own properties): closed after the class, so that its relay and broker do not take events of
+// the tests that follow on the shared database
+@DirtiesContext
 class InstanceAdminTest extends IntegrationTest {
 
     private static final WireMockServer EVOLUTION = new WireMockServer(WireMockConfiguration.options().dynamicPort());

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
@@ -29,6 +30,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * as Evolution 2.3.7 answers them): a webhook that drifted is set again, an instance without one is adopted, one
  * whose webhook is the bundle's is left alone, and one Evolution no longer has is marked removed.
  */
+// its own context (own properties): closed after the class, so that its relay and broker do not take events of
+// the tests that follow on the shared database
+@DirtiesContext
 class InstanceReconcileTest extends IntegrationTest {
 
     private static final WireMockServer EVOLUTION = new WireMockServer(WireMockConfiguration.options().dynamicPort());

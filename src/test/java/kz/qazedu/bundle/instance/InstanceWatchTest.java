@@ -20,12 +20,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * routes/instance-watch.camel.yaml: Evolution's answer to the bundle's key in health (shown beside readiness, not
  * counted), and per instance whether it is connected and how long since its latest event, as gauges.
  */
+// its own context (own properties): closed after the class, so that its relay and broker do not take events of
+// the tests that follow on the shared database
+@DirtiesContext
 class InstanceWatchTest extends IntegrationTest {
 
     private static final WireMockServer EVOLUTION = new WireMockServer(WireMockConfiguration.options().dynamicPort());
