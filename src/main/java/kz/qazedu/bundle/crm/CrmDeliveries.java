@@ -107,14 +107,16 @@ public class CrmDeliveries {
 
     /**
      * The rounds a previous turn left behind (its process stopped, or recording its outcomes failed): each of their
-     * deliveries still waiting has used an attempt.
+     * deliveries still waiting has used an attempt. Run at every turn, nearly always with no round left: the
+     * deliveries are found by primary key from the rounds' ids ({@code = any(array(...))}), never by a join that a
+     * planner may drive from a scan of the whole delivery history.
      */
-    private static final String COUNT_UNFINISHED_ROUNDS = """
+    static final String COUNT_UNFINISHED_ROUNDS = """
             with unfinished as (delete from crm_round returning event_ids)
             update crm_delivery d
                set attempts = d.attempts + 1, updated_at = now()
-              from (select distinct unnest(event_ids) as event_id from unfinished) u
-             where d.event_id = u.event_id and d.state not in ('delivered', 'dead')
+             where d.event_id = any (array(select distinct unnest(event_ids) from unfinished))
+               and d.state not in ('delivered', 'dead')
             """;
 
     /**

@@ -64,6 +64,15 @@ class CrmDeliveryPlansTest extends IntegrationTest {
                 assertThat(scan.path("Index Name").asText()).isEqualTo("crm_delivery_pkey"));
     }
 
+    @Test
+    void theTurnLooksForUnfinishedRoundsByPrimaryKeyWhenTheStatisticsSayNothingIsPending() {
+        List<JsonNode> updated = withStaleStatistics(connection ->
+                scansUnderUpdate(explain(connection, CrmDeliveries.COUNT_UNFINISHED_ROUNDS)));
+
+        assertThat(updated).isNotEmpty().allSatisfy(scan ->
+                assertThat(scan.path("Index Name").asText()).isEqualTo("crm_delivery_pkey"));
+    }
+
     /** 20,000 delivered deliveries analyzed, then 20,000 pending ones over 200 chats; rolled back afterwards. */
     private <T> T withStaleStatistics(ConnectionCallback<T> check) {
         String instance = uniqueInstance();
