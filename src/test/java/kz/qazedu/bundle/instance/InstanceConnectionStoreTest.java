@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import kz.qazedu.bundle.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
-/** routes/instance-connection-store.camel.yaml and routes/instance-qrcode-store.camel.yaml. */
-class InstanceStateStoreTest extends IntegrationTest {
+/** routes/instance-connection-store.camel.yaml: connection.update -> the instance's latest connection state. */
+class InstanceConnectionStoreTest extends IntegrationTest {
 
     @Test
     void theInstanceFollowsItsConnectionUpdatesInOrder() {
@@ -28,20 +28,6 @@ class InstanceStateStoreTest extends IntegrationTest {
         eventually().until(() -> "close".equals(state(instance).get("state")));
         assertThat(state(instance)).containsEntry("status_reason", 401)
                 .containsEntry("owner_jid", "77012345678@s.whatsapp.net");
-    }
-
-    @Test
-    void aQrCodeIsCountedAndTheQrLimitAnswerIsNot() {
-        String instance = uniqueInstance();
-        webhooks.post(sample("qrcode.updated.json", instance));
-        eventually().until(() -> count("select count(*) from instance where name = ? and qr_count = 1", instance) == 1);
-        assertThat(state(instance).get("last_qr_at")).isNotNull();
-
-        ObjectNode limit = sample("qrcode.updated.json", instance);
-        limit.with("data").putObject("qrcode").put("message", "QR code limit reached").put("statusCode", 500);
-        webhooks.post(limit);
-        eventually().until(() -> count("select count(*) from inbound_event where instance = ?", instance) == 2 && unpublished(instance) == 0);
-        eventually().during(java.time.Duration.ofMillis(500)).until(() -> (Integer) state(instance).get("qr_count") == 1);
     }
 
     @Test
