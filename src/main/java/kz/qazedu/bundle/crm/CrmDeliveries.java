@@ -72,15 +72,8 @@ public class CrmDeliveries {
                               order by seq
                               limit ?) first) run
                  where run.due_so_far),
-            round as (
-                insert into crm_round (event_ids)
-                select array_agg(event_id) from burst having count(*) > 0
-                returning id)
-            select (select id from round) as round, b.event_id, b.seq, b.ordering_key, b.instance, b.event_type,
-                   b.attempts + 1 as attempts, e.received_at, e.payload::text as payload
-              from burst b
-              left join inbound_event e on e.seq = b.seq
-             order by b.ordering_key, b.seq
+            """ + writtenDownAsARound("burst") + """
+             order by c.ordering_key, c.seq
             """;
 
     /**
@@ -95,15 +88,24 @@ public class CrmDeliveries {
                    and (last_status is null or last_status >= 500)
                  order by seq
                  limit 1),
-            round as (
-                insert into crm_round (event_ids)
-                select array_agg(event_id) from probe having count(*) > 0
-                returning id)
-            select (select id from round) as round, p.event_id, p.seq, p.ordering_key, p.instance, p.event_type,
-                   p.attempts + 1 as attempts, e.received_at, e.payload::text as payload
-              from probe p
-              left join inbound_event e on e.seq = p.seq
-            """;
+            """ + writtenDownAsARound("probe");
+
+    /**
+     * The tail of a claim: the deliveries of the step {@code claimed} written down as one round ({@code crm_round}),
+     * and returned with the round's id, their attempt number and their stored events.
+     */
+    private static String writtenDownAsARound(String claimed) {
+        return """
+                round as (
+                    insert into crm_round (event_ids)
+                    select array_agg(event_id) from %1$s having count(*) > 0
+                    returning id)
+                select (select id from round) as round, c.event_id, c.seq, c.ordering_key, c.instance, c.event_type,
+                       c.attempts + 1 as attempts, e.received_at, e.payload::text as payload
+                  from %1$s c
+                  left join inbound_event e on e.seq = c.seq
+                """.formatted(claimed);
+    }
 
     /**
      * The rounds a previous turn left behind (its process stopped, or recording its outcomes failed): each of their
