@@ -15,7 +15,6 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,7 +24,6 @@ import org.springframework.context.annotation.Configuration;
  * string ({@link RealHeadersOnly}).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(HttpLimits.class)
 public class HttpServerConfiguration {
 
     @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
