@@ -8,6 +8,8 @@ import java.util.List;
 import kz.qazedu.bundle.BundleApplication;
 import kz.qazedu.bundle.crm.CrmSettings;
 import kz.qazedu.bundle.edge.HttpLimits;
+import kz.qazedu.bundle.event.EventFamily;
+import kz.qazedu.bundle.event.TopicSettings;
 import kz.qazedu.bundle.inbound.WebhookSettings;
 import kz.qazedu.bundle.outbound.OutboundSettings;
 import kz.qazedu.bundle.runtime.BrokerSettings;
@@ -59,6 +61,11 @@ class SettingsCheckTest {
             assertThat(context.getBean(HttpLimits.class).headerTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(context.getBean(BrokerSettings.class).redelivery().initialDelayMs())
                     .isEqualTo(Duration.ofSeconds(1));
+            TopicSettings topics = context.getBean(TopicSettings.class);
+            for (EventFamily family : EventFamily.values()) {
+                assertThat(topics.of(family)).as(family.name()).startsWith("VirtualTopic.");
+            }
+            assertThat(topics.of(EventFamily.OTHER)).isEqualTo("VirtualTopic.evolution.other");
         });
     }
 
@@ -93,6 +100,13 @@ class SettingsCheckTest {
                     assertThat(problems.get(2)).isEqualTo("OUTBOUND_UNCONFIRMED_ACTION"
                             + " (bundle.outbound.unconfirmed-action) = retry: must be one of fail, resend");
                 });
+    }
+
+    @Test
+    void anEmptyTopicIsNamedByItsVariable() {
+        runner.withPropertyValues(SECRETS).withPropertyValues("TOPIC_OTHER=")
+                .run(context -> assertThat(((InvalidSettingsException) context.getStartupFailure()).problems())
+                        .containsExactly("TOPIC_OTHER (bundle.topic.other) = (empty): must not be empty"));
     }
 
     @Test
