@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 import kz.qazedu.bundle.edge.RequestRejectedException;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
@@ -24,10 +23,9 @@ public class ApiAuthenticator {
     private final byte[] metricsToken;
 
     public ApiAuthenticator(
-            @Value("${bundle.api.token:}") String token,
-            @Value("${bundle.api.metrics-token:}") String metricsToken) {
-        this.token = bytes(token);
-        this.metricsToken = bytes(metricsToken);
+            ApiSettings settings) {
+        this.token = bytes(settings.token());
+        this.metricsToken = bytes(settings.metricsToken());
     }
 
     /** @throws RequestRejectedException 401 unless {@code authorization} carries the API token */

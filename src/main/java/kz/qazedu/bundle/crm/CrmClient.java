@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,14 +34,10 @@ public class CrmClient implements DisposableBean {
     private final URI url;
     private final long timeoutMs;
 
-    public CrmClient(@Value("${bundle.crm.url}") String url,
-                     @Value("${bundle.crm.concurrency}") int concurrency,
-                     @Value("${bundle.crm.timeout-ms}") long timeoutMs) {
-        this.url = URI.create(url);
-        if (!"http".equalsIgnoreCase(this.url.getScheme()) && !"https".equalsIgnoreCase(this.url.getScheme())) {
-            throw new IllegalArgumentException("CRM_URL must be an http or https URL: " + url);
-        }
-        this.timeoutMs = timeoutMs;
+    public CrmClient(CrmSettings settings) {
+        this.url = URI.create(settings.url().trim());
+        this.timeoutMs = settings.timeoutMs().toMillis();
+        int concurrency = settings.concurrency();
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         this.client = vertx.createHttpClient(

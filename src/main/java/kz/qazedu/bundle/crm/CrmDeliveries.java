@@ -4,7 +4,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -12,7 +11,6 @@ import java.util.stream.Collectors;
 
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
 import kz.qazedu.bundle.inbound.OutboxEvent;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -171,16 +169,13 @@ public class CrmDeliveries {
 
     public CrmDeliveries(
             JdbcTemplate jdbc,
-            @Value("${bundle.crm.enabled}") boolean enabled,
-            @Value("${bundle.crm.excluded-events}") String excludedEvents,
-            @Value("${bundle.crm.batch-size}") int batchSize,
-            @Value("${bundle.crm.chat-burst}") int chatBurst) {
+            CrmSettings settings) {
         this.jdbc = jdbc;
-        this.enabled = enabled;
-        this.excludedEvents = Arrays.stream(excludedEvents.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        this.enabled = settings.enabled();
+        this.excludedEvents = settings.excludedEvents().stream().filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        this.batchSize = batchSize;
-        this.chatBurst = Math.max(1, chatBurst);
+        this.batchSize = settings.batchSize();
+        this.chatBurst = settings.chatBurst();
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import kz.qazedu.bundle.runtime.RetrySchedule;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -56,8 +55,8 @@ public class CrmDeliveryPolicy {
     private final RetrySchedule schedule;
     private final int maxAttempts;
 
-    public CrmDeliveryPolicy(@Value("${bundle.crm.retry-schedule}") String schedule) {
-        this.schedule = new RetrySchedule(schedule);
+    public CrmDeliveryPolicy(CrmSettings settings) {
+        this.schedule = new RetrySchedule(settings.retrySchedule());
         this.maxAttempts = this.schedule.size() + 1;
     }
 

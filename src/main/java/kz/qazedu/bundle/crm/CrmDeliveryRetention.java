@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -39,11 +38,10 @@ public class CrmDeliveryRetention {
     private final Counter purged;
 
     public CrmDeliveryRetention(JdbcTemplate jdbc, MeterRegistry meters,
-                                @Value("${bundle.crm.retention}") Duration retention,
-                                @Value("${bundle.crm.retention-batch}") int batch) {
+                                CrmSettings settings) {
         this.jdbc = jdbc;
-        this.retention = retention;
-        this.batch = Math.max(1, batch);
+        this.retention = settings.retention();
+        this.batch = settings.retentionBatch();
         this.purged = meters.counter("bundle.crm.deliveries.purged");
     }
 

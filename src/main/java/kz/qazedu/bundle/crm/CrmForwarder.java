@@ -1,7 +1,6 @@
 package kz.qazedu.bundle.crm;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +18,6 @@ import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Claim;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Outcome;
 import kz.qazedu.bundle.crm.CrmOutcomes.DeadLetter;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -53,9 +51,7 @@ public class CrmForwarder {
 
     public CrmForwarder(CrmForwardingTurn turn, CrmDeliveries deliveries, CrmDeliveryPolicy policy, CrmOutcomes outcomes,
                         CrmRequests requests, CrmClient client, Clock clock,
-                        @Value("${bundle.crm.concurrency}") int concurrency,
-                        @Value("${bundle.crm.timeout-ms}") long timeoutMs,
-                        @Value("${bundle.crm.probe-interval}") Duration probeInterval) {
+                        CrmSettings settings) {
         this.turn = turn;
         this.deliveries = deliveries;
         this.policy = policy;
@@ -63,9 +59,9 @@ public class CrmForwarder {
         this.requests = requests;
         this.client = client;
         this.clock = clock;
-        this.concurrency = Math.max(1, concurrency);
-        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        this.probeIntervalNanos = probeInterval.toNanos();
+        this.concurrency = settings.concurrency();
+        this.timeoutNanos = settings.timeoutMs().toNanos();
+        this.probeIntervalNanos = settings.probeInterval().toNanos();
     }
 
     /**

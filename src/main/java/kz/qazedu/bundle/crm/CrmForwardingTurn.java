@@ -12,7 +12,6 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,10 +31,10 @@ public class CrmForwardingTurn {
     private final long lockKey;
 
     public CrmForwardingTurn(DataSource dataSource, CrmDeliveries deliveries,
-                             @Value("${bundle.crm.lock-key}") long lockKey) {
+                             CrmSettings settings) {
         this.dataSource = dataSource;
         this.deliveries = deliveries;
-        this.lockKey = lockKey;
+        this.lockKey = settings.lockKey();
     }
 
     /**

@@ -1,6 +1,5 @@
 package kz.qazedu.bundle.crm;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +10,6 @@ import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,9 +34,9 @@ public class CrmOutcomes {
     private final Counter delivered;
 
     public CrmOutcomes(CrmDeliveries deliveries, MeterRegistry meters,
-                       @Value("${bundle.crm.recovery-debounce}") Duration recoveryDebounce) {
+                       CrmSettings settings) {
         this.deliveries = deliveries;
-        this.recoveryDebounceNanos = recoveryDebounce.toNanos();
+        this.recoveryDebounceNanos = settings.recoveryDebounce().toNanos();
         this.lastBroughtForward = new AtomicLong(System.nanoTime() - recoveryDebounceNanos);
         this.deadLetters = meters.counter("bundle.events.dead", "stage", "crm");
         this.delivered = meters.counter("bundle.crm.delivered");

@@ -5,7 +5,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,13 +25,12 @@ public class CrmRequests {
     private final Clock clock;
 
     public CrmRequests(CrmEventMapper mapper, ObjectMapper json, Clock clock,
-                       @Value("${bundle.crm.enabled}") boolean forwarding,
-                       @Value("${bundle.crm.webhook-secret}") String secret) {
+                       CrmSettings settings) {
         this.mapper = mapper;
         this.json = json;
         this.clock = clock;
         // forwarding never sends unsigned: without a secret the bundle does not start (unless forwarding is off)
-        this.signer = forwarding ? new StandardWebhookSigner(secret) : null;
+        this.signer = settings.enabled() ? new StandardWebhookSigner(settings.webhookSecret()) : null;
     }
 
     /**

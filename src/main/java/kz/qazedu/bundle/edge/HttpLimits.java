@@ -1,9 +1,9 @@
 package kz.qazedu.bundle.edge;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
+import kz.qazedu.bundle.config.CheckedSettings;
+import kz.qazedu.bundle.config.SettingProblems;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -40,37 +40,25 @@ public record HttpLimits(
         Duration bodyTimeout,
         int maxHeaderBytes,
         int maxJsonDepth,
-        Duration retryAfter) {
+        Duration retryAfter) implements CheckedSettings {
 
-    public HttpLimits {
-        List<String> problems = new ArrayList<>();
-        positive(problems, "MAX_BODY_BYTES", maxBodyBytes);
-        positive(problems, "API_MAX_BODY_BYTES", apiMaxBodyBytes);
-        positive(problems, "HTTP_WORKER_THREADS", workerThreads);
-        positive(problems, "HTTP_MAX_CONNECTIONS", maxConnections);
-        positive(problems, "HTTP_MAX_REQUESTS_IN_FLIGHT", maxRequestsInFlight);
+    @Override
+    public void check(SettingProblems problems) {
+        problems.between("port", port, 0, 65535);
+        problems.notBlank("host", host);
+        problems.atLeast("max-body-bytes", maxBodyBytes, 1);
+        problems.atLeast("api-max-body-bytes", apiMaxBodyBytes, 1);
+        problems.atLeast("worker-threads", workerThreads, 1);
+        problems.atLeast("max-connections", maxConnections, 1);
+        problems.atLeast("max-requests-in-flight", maxRequestsInFlight, 1);
         if (maxBodyBytesInFlight < Math.max(maxBodyBytes, apiMaxBodyBytes)) {
-            problems.add("HTTP_MAX_BODY_BYTES_IN_FLIGHT must be at least MAX_BODY_BYTES and API_MAX_BODY_BYTES");
+            problems.add("max-body-bytes-in-flight", "must be at least bundle.http.max-body-bytes and"
+                    + " bundle.http.api-max-body-bytes (MAX_BODY_BYTES, API_MAX_BODY_BYTES)");
         }
-        positive(problems, "HTTP_HEADER_TIMEOUT", headerTimeout == null ? 0 : headerTimeout.toMillis());
-        positive(problems, "HTTP_BODY_TIMEOUT", bodyTimeout == null ? 0 : bodyTimeout.toMillis());
-        if (maxHeaderBytes < 1024) {
-            problems.add("HTTP_MAX_HEADER_BYTES must be at least 1024");
-        }
-        if (maxJsonDepth < 8 || maxJsonDepth > 1000) {
-            problems.add("JSON_MAX_DEPTH must be from 8 to 1000");
-        }
-        if (retryAfter == null || retryAfter.isNegative()) {
-            problems.add("HTTP_RETRY_AFTER must be a duration such as 5s");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Invalid HTTP settings: " + String.join("; ", problems));
-        }
-    }
-
-    private static void positive(List<String> problems, String variable, long value) {
-        if (value <= 0) {
-            problems.add(variable + " must be greater than zero");
-        }
+        problems.positive("header-timeout", headerTimeout);
+        problems.positive("body-timeout", bodyTimeout);
+        problems.atLeast("max-header-bytes", maxHeaderBytes, 1024);
+        problems.between("max-json-depth", maxJsonDepth, 8, 1000);
+        problems.notNegative("retry-after", retryAfter);
     }
 }

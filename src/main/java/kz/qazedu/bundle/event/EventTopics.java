@@ -3,7 +3,6 @@ package kz.qazedu.bundle.event;
 import java.util.EnumMap;
 import java.util.Map;
 
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /** The virtual topic of each {@link EventFamily}, as configured ({@code TOPIC_*}). */
@@ -12,9 +11,9 @@ public class EventTopics {
 
     private final Map<EventFamily, String> topics = new EnumMap<>(EventFamily.class);
 
-    public EventTopics(Environment environment) {
+    public EventTopics(TopicSettings settings) {
         for (EventFamily family : EventFamily.values()) {
-            topics.put(family, environment.getRequiredProperty(family.topicProperty()));
+            topics.put(family, settings.of(family));
         }
     }
 

@@ -8,12 +8,12 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Session;
 import kz.qazedu.bundle.event.EventFamily;
 import kz.qazedu.bundle.event.EventTopics;
+import kz.qazedu.bundle.message.StoreSettings;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.transport.TransportListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,11 +34,11 @@ public class ConsumerQueues implements SmartInitializingSingleton, TransportList
     public ConsumerQueues(
             ActiveMQConnectionFactory connectionFactory,
             EventTopics topics,
-            @Value("${bundle.store.consumer-name}") String storeConsumer) {
+            StoreSettings store) {
         this.connectionFactory = connectionFactory;
         // the message tables are written by the relay itself (MessageStore); only the instance stores read queues
         this.queues = List.of(EventFamily.CONNECTION_UPDATE, EventFamily.QRCODE_UPDATED).stream()
-                .map(family -> topics.consumerQueue(storeConsumer, family)).toList();
+                .map(family -> topics.consumerQueue(store.consumerName(), family)).toList();
         connectionFactory.setTransportListener(this);
     }
 

@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -67,13 +66,11 @@ public class EventJournal implements SmartLifecycle {
     public EventJournal(
             DataSource dataSource,
             MeterRegistry meters,
-            @Value("${bundle.journal.batch-size}") int batchSize,
-            @Value("${bundle.journal.queue-capacity}") int queueCapacity,
-            @Value("${bundle.journal.commit-timeout-ms}") long commitTimeoutMs) {
+            JournalSettings settings) {
         this.dataSource = dataSource;
-        this.batchSize = batchSize;
-        this.commitTimeoutMs = commitTimeoutMs;
-        this.waiting = new ArrayBlockingQueue<>(queueCapacity);
+        this.batchSize = settings.batchSize();
+        this.commitTimeoutMs = settings.commitTimeoutMs().toMillis();
+        this.waiting = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.storedEvents = meters.counter("bundle.journal.events", "result", "stored");
         this.duplicateEvents = meters.counter("bundle.journal.events", "result", "duplicate");
         this.batchSizes = DistributionSummary.builder("bundle.journal.batch.size").register(meters);

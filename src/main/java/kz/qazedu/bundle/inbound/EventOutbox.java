@@ -2,7 +2,6 @@ package kz.qazedu.bundle.inbound;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
@@ -10,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.event.EventFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -103,17 +101,13 @@ public class EventOutbox {
             JdbcTemplate jdbc,
             PlatformTransactionManager transactions,
             MeterRegistry meters,
-            @Value("${bundle.relay.lock-key}") long lockKey,
-            @Value("${bundle.relay.batch-size}") int batchSize,
-            @Value("${bundle.relay.batch-bytes}") long batchBytes,
-            @Value("${bundle.relay.max-attempts}") int maxAttempts,
-            @Value("${bundle.relay.max-backoff}") Duration maxBackoff) {
+            RelaySettings settings) {
         this.jdbc = jdbc;
         this.separateTransaction = new TransactionTemplate(transactions);
         this.separateTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        this.lockKey = lockKey;
-        this.batchBytes = batchBytes;
-        this.rounds = new RelayRounds(batchSize, maxAttempts, maxBackoff);
+        this.lockKey = settings.lockKey();
+        this.batchBytes = settings.batchBytes();
+        this.rounds = new RelayRounds(settings.batchSize(), settings.maxAttempts(), settings.maxBackoff());
         this.setAside = meters.counter("bundle.events.dead", "stage", "relay");
         this.roundsCounted = meters.counter("bundle.relay.rounds");
         this.published = meters.counter("bundle.relay.published");

@@ -14,7 +14,6 @@ import kz.qazedu.bundle.edge.JsonBodies;
 import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,12 +39,11 @@ public class EvolutionWebhookParser {
     public EvolutionWebhookParser(
             JsonBodies bodies,
             Clock clock,
-            @Value("${bundle.webhook.redact-evolution-apikey:true}") boolean redactApiKey,
-            @Value("${bundle.webhook.redact-media-keys:true}") boolean redactMediaKeys) {
+            WebhookSettings settings) {
         this.bodies = bodies;
         this.clock = clock;
-        this.redactApiKey = redactApiKey;
-        this.redactMediaKeys = redactMediaKeys;
+        this.redactApiKey = settings.redactEvolutionApikey();
+        this.redactMediaKeys = settings.redactMediaKeys();
     }
 
     /**

@@ -3,11 +3,9 @@ package kz.qazedu.bundle.inbound;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import kz.qazedu.bundle.edge.RequestRejectedException;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
@@ -31,19 +29,16 @@ public class WebhookAuthenticator {
     private final EvolutionJwtVerifier jwtVerifier;
 
     public WebhookAuthenticator(
-            @Value("${bundle.webhook.token:}") String token,
-            @Value("${bundle.webhook.jwt-secret:}") String jwtSecret,
-            @Value("${bundle.webhook.jwt-leeway-seconds:30}") long jwtLeewaySeconds,
-            @Value("${bundle.webhook.jwt-max-lifetime}") Duration jwtMaxLifetime,
+            WebhookSettings settings,
             Clock clock,
             ObjectMapper json) {
-        if (!StringUtils.hasText(token) && !StringUtils.hasText(jwtSecret)) {
-            throw new IllegalStateException(
-                    "Set WEBHOOK_TOKEN or WEBHOOK_JWT_SECRET (or both): the webhook endpoint never runs unauthenticated");
-        }
+        // WebhookSettings makes sure of a token or a JWT secret: the endpoint never runs unauthenticated
+        String token = settings.token();
+        String jwtSecret = settings.jwtSecret();
         this.token = StringUtils.hasText(token) ? token.getBytes(StandardCharsets.UTF_8) : null;
         this.jwtVerifier = StringUtils.hasText(jwtSecret)
-                ? new EvolutionJwtVerifier(jwtSecret, jwtLeewaySeconds, jwtMaxLifetime.toSeconds(), clock, json)
+                ? new EvolutionJwtVerifier(jwtSecret, settings.jwtLeewaySeconds(), settings.jwtMaxLifetime().toSeconds(),
+                        clock, json)
                 : null;
     }
 

@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.whatsapp.EvolutionSettings;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -39,14 +38,13 @@ public class InstanceReconciler {
     private final MeterRegistry meters;
 
     public InstanceReconciler(ProducerTemplate calls, InstanceWebhook webhook, InstanceAdmin admin, JdbcTemplate jdbc,
-                              MeterRegistry meters, @Value("${bundle.instances.adopt}") boolean adopt,
-                              @Value("${bundle.evolution.api-key:}") String evolutionKey) {
+                              MeterRegistry meters, InstanceSettings settings, EvolutionSettings evolution) {
         this.calls = calls;
         this.webhook = webhook;
         this.admin = admin;
         this.jdbc = jdbc;
-        this.adopt = adopt;
-        this.evolutionConfigured = !evolutionKey.isBlank();
+        this.adopt = settings.adopt();
+        this.evolutionConfigured = !evolution.apiKey().isBlank();
         this.meters = meters;
     }
 

@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -25,9 +24,9 @@ public class InstanceTags {
     private volatile Set<String> known = Set.of();
     private volatile long loadedAt = System.nanoTime() - REFRESH_NANOS;
 
-    public InstanceTags(JdbcTemplate jdbc, @Value("${bundle.metrics.max-instances}") int maxInstances) {
+    public InstanceTags(JdbcTemplate jdbc, MetricsSettings settings) {
         this.jdbc = jdbc;
-        this.maxInstances = maxInstances;
+        this.maxInstances = settings.maxInstances();
     }
 
     /** The tag for {@code instance}: its name if known, else {@value #OTHER}. */

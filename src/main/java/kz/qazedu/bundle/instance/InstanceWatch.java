@@ -11,8 +11,8 @@ import java.util.Map;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import kz.qazedu.bundle.whatsapp.EvolutionSettings;
 import org.apache.camel.ProducerTemplate;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -39,14 +39,14 @@ public class InstanceWatch {
 
     public InstanceWatch(ProducerTemplate calls, InstanceWatchdog watchdog, JdbcTemplate jdbc, Clock clock,
                          MeterRegistry meters,
-                         @Value("${bundle.evolution.api-key:}") String evolutionKey,
-                         @Value("${bundle.metrics.max-instances}") int maxInstances) {
+                         EvolutionSettings evolution,
+                         MetricsSettings metrics) {
         this.calls = calls;
         this.watchdog = watchdog;
         this.jdbc = jdbc;
         this.clock = clock;
-        this.evolutionConfigured = !evolutionKey.isBlank();
-        this.maxInstances = maxInstances;
+        this.evolutionConfigured = !evolution.apiKey().isBlank();
+        this.maxInstances = metrics.maxInstances();
         this.connected = MultiGauge.builder("bundle.instance.connected")
                 .description("1 while the instance's connection state is open").register(meters);
         this.lastEventAge = MultiGauge.builder("bundle.instance.last.event.age").baseUnit("seconds")

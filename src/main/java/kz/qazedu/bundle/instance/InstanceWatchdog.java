@@ -15,7 +15,6 @@ import kz.qazedu.bundle.event.EventTypes;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -46,20 +45,15 @@ public class InstanceWatchdog {
     private final Action action;
 
     public InstanceWatchdog(JdbcTemplate jdbc, BundleEvents events, ProducerTemplate calls, InstanceAdmin admin,
-                            Clock clock, MeterRegistry meters, @Value("${bundle.instances.silence-limit}") Duration limit,
-                            @Value("${bundle.instances.silence-action}") String action) {
+                            Clock clock, MeterRegistry meters, InstanceSettings settings) {
         this.jdbc = jdbc;
         this.events = events;
         this.calls = calls;
         this.admin = admin;
         this.clock = clock;
         this.meters = meters;
-        this.limit = limit;
-        try {
-            this.action = Action.valueOf(action.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("INSTANCE_SILENCE_ACTION must be alert or restart, not '" + action + "'");
-        }
+        this.limit = settings.silenceLimit();
+        this.action = Action.valueOf(settings.silenceAction().trim().toUpperCase(Locale.ROOT));
     }
 
     public void check() {

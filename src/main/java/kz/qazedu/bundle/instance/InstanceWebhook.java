@@ -1,6 +1,5 @@
 package kz.qazedu.bundle.instance;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +7,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.springframework.beans.factory.annotation.Value;
+import kz.qazedu.bundle.inbound.WebhookSettings;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,32 +39,18 @@ public class InstanceWebhook {
     private final List<String> events;
 
     public InstanceWebhook(ObjectMapper json,
-                           @Value("${bundle.public-url}") String publicUrl,
-                           @Value("${bundle.instances.webhook-events}") String events,
-                           @Value("${bundle.webhook.token:}") String token,
-                           @Value("${bundle.webhook.token-header}") String tokenHeader,
-                           @Value("${bundle.webhook.jwt-secret:}") String jwtSecret) {
+                           BundleAddress address,
+                           InstanceSettings settings,
+                           WebhookSettings webhook) {
         this.json = json;
-        String base = publicUrl.trim().replaceAll("/+$", "");
-        if (!base.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
-            throw new IllegalStateException("BUNDLE_PUBLIC_URL must be the http(s) URL at which Evolution reaches the"
-                    + " bundle, like http://bundle:8080; got '" + publicUrl + "'");
-        }
-        this.url = base + "/webhook/evolution";
-        this.events = Arrays.stream(events.split(",")).map(String::trim).filter(e -> !e.isEmpty()).distinct().toList();
-        List<String> unknown = this.events.stream().filter(e -> !EVOLUTION_EVENTS.contains(e)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalStateException("INSTANCE_WEBHOOK_EVENTS names events Evolution does not know: " + unknown);
-        }
-        List<String> missing = REQUIRED_EVENTS.stream().filter(e -> !this.events.contains(e)).toList();
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("INSTANCE_WEBHOOK_EVENTS lacks events the bundle needs: " + missing);
-        }
+        // BundleAddress and InstanceSettings have checked the URL and the events at startup
+        this.url = address.base() + "/webhook/evolution";
+        this.events = settings.webhookEvents();
         Map<String, String> auth = new LinkedHashMap<>();
-        if (!jwtSecret.isBlank()) {
-            auth.put("jwt_key", jwtSecret);
-        } else if (!token.isBlank()) {
-            auth.put(tokenHeader, token);
+        if (!webhook.jwtSecret().isBlank()) {
+            auth.put("jwt_key", webhook.jwtSecret());
+        } else if (!webhook.token().isBlank()) {
+            auth.put(webhook.tokenHeader(), webhook.token());
         }
         this.headers = Map.copyOf(auth);
     }

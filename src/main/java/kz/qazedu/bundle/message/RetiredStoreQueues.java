@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -53,10 +52,10 @@ public class RetiredStoreQueues implements SmartInitializingSingleton, Disposabl
             ActiveMQConnectionFactory connectionFactory,
             MessageStore store,
             EventTopics topics,
-            @Value("${bundle.store.consumer-name}") String storeConsumer) {
+            StoreSettings settings) {
         this.connectionFactory = connectionFactory;
         this.store = store;
-        this.remaining = new ArrayList<>(RETIRED.stream().map(family -> topics.consumerQueue(storeConsumer, family))
+        this.remaining = new ArrayList<>(RETIRED.stream().map(family -> topics.consumerQueue(settings.consumerName(), family))
                 .toList());
     }
 

@@ -4,9 +4,9 @@ import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.runtime.DatabaseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -30,9 +30,9 @@ public class QueueTables {
     private final Counter vacuums;
 
     public QueueTables(JdbcTemplate jdbc, MeterRegistry meters,
-                       @Value("${bundle.db.queue-vacuum-dead-rows}") long deadRows) {
+                       DatabaseSettings settings) {
         this.jdbc = jdbc;
-        this.deadRows = deadRows;
+        this.deadRows = settings.queueVacuumDeadRows();
         this.vacuums = meters.counter("bundle.db.queue.vacuums");
     }
 

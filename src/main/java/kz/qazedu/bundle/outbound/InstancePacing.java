@@ -1,12 +1,9 @@
 package kz.qazedu.bundle.outbound;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import kz.qazedu.bundle.runtime.Durations;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,34 +23,19 @@ public class InstancePacing {
     private final PacingRules defaults;
     private final Map<String, PacingRules> overridden;
 
-    public InstancePacing(
-            @Value("${bundle.outbound.max-per-minute}") int maxPerMinute,
-            @Value("${bundle.outbound.gap-min}") String gapMin,
-            @Value("${bundle.outbound.gap-max}") String gapMax,
-            @Value("${bundle.outbound.typing-per-char}") String typingPerChar,
-            @Value("${bundle.outbound.typing-min}") String typingMin,
-            @Value("${bundle.outbound.typing-max}") String typingMax,
-            @Value("${bundle.outbound.daily-cap}") int dailyCap,
-            @Value("${bundle.outbound.first-contact-daily-cap}") int firstContactDailyCap,
-            @Value("${bundle.outbound.recipient-gap}") String recipientGap,
-            @Value("${bundle.outbound.quiet-hours}") String quietHours,
-            @Value("${bundle.outbound.time-zone}") String timeZone,
-            @Value("${bundle.outbound.resume-delay}") String resumeDelay,
-            @Value("${bundle.outbound.resume-ramp-sends}") int resumeRampSends,
-            @Value("${bundle.outbound.pacing-overrides}") String overrides) {
+    public InstancePacing(OutboundSettings settings) {
         try {
-            this.defaults = new PacingRules(maxPerMinute, duration("gap-min", gapMin), duration("gap-max", gapMax),
-                    duration("typing-per-char", typingPerChar), duration("typing-min", typingMin),
-                    duration("typing-max", typingMax), dailyCap, firstContactDailyCap,
-                    duration("recipient-gap", recipientGap), QuietHours.parse(quietHours), PacingRules.zone(timeZone),
-                    duration("resume-delay", resumeDelay), resumeRampSends);
+            this.defaults = new PacingRules(settings.maxPerMinute(), settings.gapMin(), settings.gapMax(),
+                    settings.typingPerChar(), settings.typingMin(), settings.typingMax(), settings.dailyCap(),
+                    settings.firstContactDailyCap(), settings.recipientGap(), QuietHours.parse(settings.quietHours()),
+                    PacingRules.zone(settings.timeZone()), settings.resumeDelay(), settings.resumeRampSends());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bundle.outbound: " + e.getMessage(), e);
         }
         Map<String, PacingRules> overridden = new HashMap<>();
-        parseOverrides(overrides).forEach((instance, settings) -> {
+        parseOverrides(settings.pacingOverrides()).forEach((instance, changes) -> {
             try {
-                overridden.put(instance, defaults.with(settings));
+                overridden.put(instance, defaults.with(changes));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(OVERRIDES + ", instance " + instance + ": " + e.getMessage(), e);
             }
@@ -120,13 +102,5 @@ public class InstancePacing {
             overrides.put(instance, settings);
         }
         return overrides;
-    }
-
-    private static Duration duration(String property, String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
-        }
     }
 }

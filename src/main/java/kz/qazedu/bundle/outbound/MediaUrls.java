@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,12 +40,34 @@ public class MediaUrls {
     private final List<String> allowedHosts;
     private final List<Cidr> allowedRanges;
 
-    public MediaUrls(HostResolver resolver, @Value("${bundle.outbound.media-allowed-hosts:}") String allowed) {
+    @Autowired
+    public MediaUrls(HostResolver resolver, OutboundSettings settings) {
+        this(resolver, settings.mediaAllowedHosts());
+    }
+
+    public MediaUrls(HostResolver resolver, String allowed) {
         this.resolver = resolver;
-        List<String> entries = Arrays.stream(allowed.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> s.toLowerCase(Locale.ROOT)).toList();
-        this.allowedRanges = entries.stream().filter(e -> e.contains("/")).map(Cidr::parse).toList();
+        List<String> entries = entries(allowed);
+        this.allowedRanges = ranges(entries);
         this.allowedHosts = entries.stream().filter(e -> !e.contains("/")).toList();
+    }
+
+    /**
+     * Checks an allow-list as {@code OUTBOUND_MEDIA_ALLOWED_HOSTS} is written.
+     *
+     * @throws IllegalArgumentException naming an address range that is not one
+     */
+    static void checkAllowList(String allowed) {
+        ranges(entries(allowed));
+    }
+
+    private static List<String> entries(String allowed) {
+        return Arrays.stream(allowed.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    private static List<Cidr> ranges(List<String> entries) {
+        return entries.stream().filter(e -> e.contains("/")).map(Cidr::parse).toList();
     }
 
     /** What is wrong with {@code url} as a media URL, or null when Evolution may fetch it. */

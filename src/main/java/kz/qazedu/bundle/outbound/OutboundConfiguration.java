@@ -4,8 +4,8 @@ import java.net.InetAddress;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 
+import kz.qazedu.bundle.whatsapp.EvolutionSettings;
 import org.apache.camel.component.http.HttpComponent;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,12 +33,13 @@ public class OutboundConfiguration {
 
     @Bean("evolution-http")
     HttpComponent evolutionHttp(
-            @Value("${bundle.evolution.timeout-ms}") long timeoutMs,
-            @Value("${bundle.evolution.connect-timeout-ms}") long connectTimeoutMs,
+            EvolutionSettings evolution,
             InstancePacing pacing,
-            @Value("${bundle.outbound.senders}") int senders) {
+            OutboundSettings settings) {
         HttpComponent http = new HttpComponent();
-        long responseTimeout = timeoutMs + pacing.longestTyping().toMillis();
+        long connectTimeoutMs = evolution.connectTimeoutMs().toMillis();
+        long responseTimeout = evolution.timeoutMs().plus(pacing.longestTyping()).toMillis();
+        int senders = settings.senders();
         http.setConnectTimeout(connectTimeoutMs);
         http.setConnectionRequestTimeout(connectTimeoutMs);
         http.setResponseTimeout(responseTimeout);

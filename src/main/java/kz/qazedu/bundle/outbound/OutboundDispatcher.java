@@ -4,7 +4,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -67,10 +66,10 @@ public class OutboundDispatcher {
     public OutboundDispatcher(
             JdbcTemplate jdbc,
             Clock clock,
-            @Value("${bundle.outbound.lock-key}") long lockKey) {
+            OutboundSettings settings) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.lockKey = lockKey;
+        this.lockKey = settings.lockKey();
     }
 
     /** The messages to put on the broker now; none when another replica dispatches. Must run in a transaction. */

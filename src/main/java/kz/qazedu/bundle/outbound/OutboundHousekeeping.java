@@ -11,10 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import kz.qazedu.bundle.runtime.Durations;
+import kz.qazedu.bundle.whatsapp.EvolutionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -48,23 +47,17 @@ public class OutboundHousekeeping {
             JdbcTemplate jdbc,
             OutboundStatusWriter statuses,
             Clock clock,
-            @Value("${bundle.outbound.redispatch-after}") String redispatchAfter,
-            @Value("${bundle.outbound.unconfirmed-window}") String unconfirmedWindow,
-            @Value("${bundle.outbound.unconfirmed-action}") String unconfirmedAction,
-            @Value("${bundle.evolution.timeout-ms}") long evolutionTimeoutMs,
-            @Value("${bundle.outbound.housekeeping-lock-key}") long lockKey,
+            OutboundSettings settings,
+            EvolutionSettings evolution,
             InstancePacing pacing) {
         this.jdbc = jdbc;
         this.statuses = statuses;
         this.clock = clock;
-        this.redispatchAfter = Durations.parse(redispatchAfter);
-        this.unconfirmedWindow = Durations.parse(unconfirmedWindow);
-        this.sendingTimeout = Duration.ofMillis(evolutionTimeoutMs).plus(pacing.longestTyping()).multipliedBy(2);
-        this.lockKey = lockKey;
-        if (!unconfirmedAction.equals("fail") && !unconfirmedAction.equals("resend")) {
-            throw new IllegalArgumentException("OUTBOUND_UNCONFIRMED_ACTION must be fail or resend, not " + unconfirmedAction);
-        }
-        this.resendUnconfirmed = unconfirmedAction.equals("resend");
+        this.redispatchAfter = settings.redispatchAfter();
+        this.unconfirmedWindow = settings.unconfirmedWindow();
+        this.sendingTimeout = evolution.timeoutMs().plus(pacing.longestTyping()).multipliedBy(2);
+        this.lockKey = settings.housekeepingLockKey();
+        this.resendUnconfirmed = settings.unconfirmedAction().trim().equalsIgnoreCase("resend");
     }
 
     /** One replica at a time (an advisory lock); each row is re-read under its lock before it is changed. */

@@ -11,7 +11,6 @@ import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
 import kz.qazedu.bundle.edge.RequestRejectedException;
 import kz.qazedu.bundle.outbound.OutboundRequest.Media;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,11 +39,11 @@ public class OutboundRequestReader {
             JsonBodies bodies,
             Recipients recipients,
             MediaUrls mediaUrls,
-            @Value("${bundle.outbound.max-text-length}") int maxTextLength) {
+            OutboundSettings settings) {
         this.bodies = bodies;
         this.recipients = recipients;
         this.mediaUrls = mediaUrls;
-        this.maxTextLength = maxTextLength;
+        this.maxTextLength = settings.maxTextLength();
     }
 
     /**

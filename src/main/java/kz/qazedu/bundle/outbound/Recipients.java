@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 import kz.qazedu.bundle.whatsapp.Jids;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,16 +31,32 @@ public class Recipients {
     private final String countryCode;
     private final String trunkPrefix;
 
-    public Recipients(@Value("${bundle.outbound.default-country-code:7}") String countryCode,
-                      @Value("${bundle.outbound.trunk-prefix:8}") String trunkPrefix) {
-        this.countryCode = countryCode == null ? "" : countryCode.trim();
-        this.trunkPrefix = trunkPrefix == null ? "" : trunkPrefix.trim();
-        if (!DIGITS.matcher(this.countryCode).matches()) {
-            throw new IllegalArgumentException("bundle.outbound.default-country-code must be digits, got '" + countryCode + "'");
+    @Autowired
+    public Recipients(OutboundSettings settings) {
+        this(settings.defaultCountryCode(), settings.trunkPrefix());
+    }
+
+    public Recipients(String countryCode, String trunkPrefix) {
+        this.countryCode = countryCode(countryCode);
+        this.trunkPrefix = trunkPrefix(trunkPrefix);
+    }
+
+    /** {@code text} as a country code: digits, trimmed. */
+    static String countryCode(String text) {
+        String code = text == null ? "" : text.trim();
+        if (!DIGITS.matcher(code).matches()) {
+            throw new IllegalArgumentException("bundle.outbound.default-country-code must be digits, got '" + text + "'");
         }
-        if (!this.trunkPrefix.isEmpty() && !DIGITS.matcher(this.trunkPrefix).matches()) {
-            throw new IllegalArgumentException("bundle.outbound.trunk-prefix must be digits or empty, got '" + trunkPrefix + "'");
+        return code;
+    }
+
+    /** {@code text} as a trunk prefix: digits or nothing, trimmed. */
+    static String trunkPrefix(String text) {
+        String prefix = text == null ? "" : text.trim();
+        if (!prefix.isEmpty() && !DIGITS.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("bundle.outbound.trunk-prefix must be digits or empty, got '" + text + "'");
         }
+        return prefix;
     }
 
     /**

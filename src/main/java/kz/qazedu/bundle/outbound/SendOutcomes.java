@@ -16,7 +16,6 @@ import kz.qazedu.bundle.instance.InstanceTags;
 import kz.qazedu.bundle.runtime.RetrySchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -60,8 +59,7 @@ public class SendOutcomes {
             InstanceSending sending,
             MeterRegistry meters,
             InstanceTags tags,
-            @Value("${bundle.outbound.retry-schedule}") String retrySchedule,
-            @Value("${bundle.outbound.pause-after-failures}") int pauseAfterFailures) {
+            OutboundSettings settings) {
         this.jdbc = jdbc;
         this.statuses = statuses;
         this.clock = clock;
@@ -69,8 +67,8 @@ public class SendOutcomes {
         this.sending = sending;
         this.meters = meters;
         this.tags = tags;
-        this.retries = new RetrySchedule(retrySchedule);
-        this.pauseAfterFailures = pauseAfterFailures;
+        this.retries = new RetrySchedule(settings.retrySchedule());
+        this.pauseAfterFailures = settings.pauseAfterFailures();
     }
 
     /** Evolution answered. */

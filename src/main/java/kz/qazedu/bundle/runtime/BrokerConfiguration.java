@@ -15,8 +15,9 @@ import org.apache.activemq.store.SharedFileLocker;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.jms.JmsProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -31,19 +32,15 @@ import org.springframework.util.StringUtils;
  * owns retries of failed queue consumers, and the broker transaction the routes refer to.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(JmsProperties.class)
 public class BrokerConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "stop")
     @ConditionalOnExpression("'${bundle.broker.url:}'.isBlank()")
-    BrokerService embeddedBroker(
-            @Value("${bundle.broker.embedded-name}") String name,
-            @Value("${bundle.broker.data-dir}") String dataDir,
-            @Value("${bundle.broker.embedded-listen}") String listen,
-            @Value("${bundle.broker.user:}") String user,
-            @Value("${bundle.broker.password:}") String password) throws Exception {
-        File directory = new File(dataDir).getAbsoluteFile();
+    BrokerService embeddedBroker(BrokerSettings settings) throws Exception {
+        File directory = new File(settings.dataDir()).getAbsoluteFile();
         BrokerService broker = new BrokerService();
-        broker.setBrokerName(name);
+        broker.setBrokerName(settings.embeddedName());
         broker.setDataDirectoryFile(directory);
         broker.setPersistent(true);
         broker.setUseJmx(false);
@@ -68,14 +65,11 @@ public class BrokerConfiguration {
         policies.setDefaultEntry(everyDestination);
         broker.setDestinationPolicy(policies);
 
-        if (StringUtils.hasText(listen)) {
-            // other systems may connect: only with the broker's credentials, never anonymously
-            if (!StringUtils.hasText(user) || !StringUtils.hasText(password)) {
-                throw new IllegalStateException("BROKER_EMBEDDED_LISTEN opens the embedded broker to other processes:"
-                        + " set BROKER_USER and BROKER_PASSWORD as well");
-            }
-            broker.setPlugins(new BrokerPlugin[] {new BrokerLogin(user, password)});
-            broker.addConnector(listen);
+        if (StringUtils.hasText(settings.embeddedListen())) {
+            // other systems may connect: only with the broker's credentials, never anonymously (BrokerSettings
+            // makes sure they are set)
+            broker.setPlugins(new BrokerPlugin[] {new BrokerLogin(settings.user(), settings.password())});
+            broker.addConnector(settings.embeddedListen());
         }
         return broker;
     }
@@ -83,28 +77,24 @@ public class BrokerConfiguration {
     @Bean
     ActiveMQConnectionFactory activeMqConnectionFactory(
             ObjectProvider<BrokerService> embeddedBroker,
-            @Value("${bundle.broker.url:}") String brokerUrl,
-            @Value("${bundle.broker.user:}") String user,
-            @Value("${bundle.broker.password:}") String password,
-            @Value("${bundle.broker.redelivery.max}") int maxRedeliveries,
-            @Value("${bundle.broker.redelivery.initial-delay-ms}") long initialDelay,
-            @Value("${bundle.broker.redelivery.multiplier}") double multiplier,
-            @Value("${bundle.broker.redelivery.max-delay-ms}") long maxDelay) {
+            BrokerSettings settings) {
         // the embedded broker, when there is one, must be up before anything connects to it
         BrokerService broker = embeddedBroker.getIfAvailable();
-        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" : brokerUrl;
+        String url = broker != null ? "vm://" + broker.getBrokerName() + "?create=false" : settings.url();
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
-        if (StringUtils.hasText(user)) {
-            factory.setUserName(user);
-            factory.setPassword(password);
+        if (StringUtils.hasText(settings.user())) {
+            factory.setUserName(settings.user());
+            factory.setPassword(settings.password());
         }
+        BrokerSettings.Redelivery policy = settings.redelivery();
+        long initialDelay = policy.initialDelayMs().toMillis();
         RedeliveryPolicy redelivery = new RedeliveryPolicy();
-        redelivery.setMaximumRedeliveries(maxRedeliveries);
+        redelivery.setMaximumRedeliveries(policy.max());
         redelivery.setInitialRedeliveryDelay(initialDelay);
         redelivery.setRedeliveryDelay(initialDelay);
-        redelivery.setUseExponentialBackOff(multiplier > 1);
-        redelivery.setBackOffMultiplier(multiplier);
-        redelivery.setMaximumRedeliveryDelay(maxDelay);
+        redelivery.setUseExponentialBackOff(policy.multiplier() > 1);
+        redelivery.setBackOffMultiplier(policy.multiplier());
+        redelivery.setMaximumRedeliveryDelay(policy.maxDelayMs().toMillis());
         factory.setRedeliveryPolicy(redelivery);
         factory.setWatchTopicAdvisories(false);
         return factory;
@@ -114,9 +104,9 @@ public class BrokerConfiguration {
     @Primary
     CachingConnectionFactory jmsConnectionFactory(
             ActiveMQConnectionFactory activeMqConnectionFactory,
-            @Value("${spring.jms.cache.session-cache-size}") int sessionCacheSize) {
+            JmsProperties jms) {
         CachingConnectionFactory caching = new CachingConnectionFactory(activeMqConnectionFactory);
-        caching.setSessionCacheSize(sessionCacheSize);
+        caching.setSessionCacheSize(jms.getCache().getSessionCacheSize());
         caching.setReconnectOnException(true);
         // listener containers cache their own consumers; a cached consumer here would keep prefetching after close
         caching.setCacheConsumers(false);

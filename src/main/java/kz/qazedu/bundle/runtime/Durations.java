@@ -1,38 +1,32 @@
 package kz.qazedu.bundle.runtime;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.time.temporal.ChronoUnit;
+
+import org.springframework.boot.convert.DurationStyle;
 
 /**
- * Durations as operators write them in environment variables: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h},
- * or a bare number of seconds. Shorter to type than ISO-8601 ({@code PT5S}) and unambiguous about the unit.
+ * Durations written inside a setting's value, where Spring's binding cannot reach (the per-instance pacing
+ * overrides), read exactly as the binding reads a duration setting with {@code @DurationUnit(SECONDS)}:
+ * {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, ISO-8601 {@code PT5S}, or a bare number of seconds;
+ * and durations written back that way for logs and messages.
  */
 public final class Durations {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private Durations() {
     }
 
     /** The duration written in {@code text}; surrounding whitespace is ignored. */
     public static Duration parse(String text) {
-        Matcher matcher = DURATION.matcher(text == null ? "" : text.trim());
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException("not a duration: '" + text + "' (expected a whole number with unit ms, s, m"
-                    + " or h, like 250ms, 5s, 2m, 1h; a bare number means seconds)");
-        }
+        String trimmed = text == null ? "" : text.trim();
         try {
-            long value = Long.parseLong(matcher.group(1));
-            String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(value);
-                case "s" -> Duration.ofSeconds(value);
-                case "m" -> Duration.ofMinutes(value);
-                default -> Duration.ofHours(value);
-            };
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("duration too long: '" + text + "'", e);
+            if (trimmed.isEmpty()) {
+                throw new IllegalArgumentException("empty");
+            }
+            return DurationStyle.detectAndParse(trimmed, ChronoUnit.SECONDS);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a duration: '" + text + "' (expected a whole number with a unit,"
+                    + " like 250ms, 5s, 2m, 1h, or ISO-8601 like PT5S; a bare number means seconds)", e);
         }
     }
 

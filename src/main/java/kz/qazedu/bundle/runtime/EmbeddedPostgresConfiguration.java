@@ -8,7 +8,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceBuilder;
@@ -29,14 +28,13 @@ public class EmbeddedPostgresConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(@Value("${bundle.db.embedded-data-dir}") String dataDir,
-                                      @Value("${bundle.db.embedded-port}") int port) throws IOException {
-        Path dir = Path.of(dataDir).toAbsolutePath();
+    EmbeddedPostgres embeddedPostgres(DatabaseSettings settings) throws IOException {
+        Path dir = Path.of(settings.embeddedDataDir()).toAbsolutePath();
         Files.createDirectories(dir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
-                .setPort(port)
+                .setPort(settings.embeddedPort())
                 // the library's default is off, which would make "durable before 2xx" false on this path
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")

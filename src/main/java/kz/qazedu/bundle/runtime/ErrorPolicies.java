@@ -8,7 +8,6 @@ import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,8 +33,8 @@ public class ErrorPolicies extends RouteConfigurationBuilder {
     private final int maxRedeliveries;
     private final Counter storeDeadLetters;
 
-    public ErrorPolicies(MeterRegistry meters, @Value("${bundle.broker.redelivery.max}") int maxRedeliveries) {
-        this.maxRedeliveries = maxRedeliveries;
+    public ErrorPolicies(MeterRegistry meters, BrokerSettings broker) {
+        this.maxRedeliveries = broker.redelivery().max();
         this.storeDeadLetters = meters.counter("bundle.events.dead", "stage", "store");
     }
 

@@ -8,14 +8,13 @@ import kz.qazedu.bundle.edge.JsonReplies;
 import kz.qazedu.bundle.edge.RealHeadersOnly;
 import kz.qazedu.bundle.edge.RequestGuard;
 import kz.qazedu.bundle.inbound.WebhookAuthenticator;
+import kz.qazedu.bundle.inbound.WebhookSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,7 +24,6 @@ import org.springframework.context.annotation.Configuration;
  * string ({@link RealHeadersOnly}).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(HttpLimits.class)
 public class HttpServerConfiguration {
 
     @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
@@ -45,9 +43,8 @@ public class HttpServerConfiguration {
 
     @Bean
     RequestGuard requestGuard(HttpLimits limits, WebhookAuthenticator webhooks, ApiAuthenticator api,
-                              JsonReplies replies, MeterRegistry meters,
-                              @Value("${bundle.webhook.token-header}") String webhookTokenHeader) {
-        return new RequestGuard(limits, webhooks, webhookTokenHeader, api, replies, meters);
+                              JsonReplies replies, MeterRegistry meters, WebhookSettings webhook) {
+        return new RequestGuard(limits, webhooks, webhook.tokenHeader(), api, replies, meters);
     }
 
     @Bean

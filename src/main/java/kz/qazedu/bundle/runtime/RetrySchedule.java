@@ -1,23 +1,21 @@
 package kz.qazedu.bundle.runtime;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * When to try a failed action again: a list of delays, the first before the first retry, with ±20 % jitter so
- * that a recovering peer is not hit by every caller at the same instant. Written like {@code 5s,5m,30m,2h} (units
- * ms, s, m, h). After the last delay has been used there is none: the CRM forwarder dead-letters the delivery
+ * that a recovering peer is not hit by every caller at the same instant; bound from a setting written like
+ * {@code 5s,5m,30m,2h}. After the last delay has been used there is none: the CRM forwarder dead-letters the delivery
  * ({@code CRM_RETRY_SCHEDULE}), the sender fails the message ({@code OUTBOUND_RETRY_SCHEDULE}).
  */
 public final class RetrySchedule {
 
     private final List<Duration> delays;
 
-    public RetrySchedule(String schedule) {
-        this.delays = Arrays.stream(schedule.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(Durations::parse).toList();
+    public RetrySchedule(List<Duration> delays) {
+        this.delays = List.copyOf(delays);
     }
 
     /** The delay after failed attempt {@code attempt} (1-based), jittered, or null when none is left. */

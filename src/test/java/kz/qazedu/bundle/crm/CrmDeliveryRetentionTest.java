@@ -9,6 +9,7 @@ import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -31,7 +32,8 @@ class CrmDeliveryRetentionTest extends IntegrationTest {
         // a registry of its own: the route's timer may purge the same rows meanwhile and count them in the bundle's
         SimpleMeterRegistry own = new SimpleMeterRegistry();
 
-        long removed = new CrmDeliveryRetention(jdbc, own, Duration.ofDays(30), 3).purge();
+        long removed = new CrmDeliveryRetention(jdbc, own,
+                TestSettings.bind(CrmSettings.class, "CRM_DELIVERY_RETENTION=30d", "CRM_DELIVERY_RETENTION_BATCH=3")).purge();
 
         assertThat(jdbc.queryForList("select event_id from crm_delivery where instance = ? order by event_id",
                 String.class, instance)).containsExactly(instance + "-dead", instance + "-pending", instance + "-recent");
@@ -47,7 +49,8 @@ class CrmDeliveryRetentionTest extends IntegrationTest {
         String instance = uniqueInstance();
         delivery(instance, "ancient", "delivered", "400 days");
 
-        assertThat(new CrmDeliveryRetention(jdbc, meters, Duration.ZERO, 100).purge()).isZero();
+        assertThat(new CrmDeliveryRetention(jdbc, meters,
+                TestSettings.bind(CrmSettings.class, "CRM_DELIVERY_RETENTION=0", "CRM_DELIVERY_RETENTION_BATCH=100")).purge()).isZero();
         assertThat(count("select count(*) from crm_delivery where instance = ?", instance)).isEqualTo(1);
     }
 

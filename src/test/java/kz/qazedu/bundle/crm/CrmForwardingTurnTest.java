@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -28,9 +29,13 @@ class CrmForwardingTurnTest extends IntegrationTest {
 
     private final long lockKey = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
 
+    private CrmSettings settings() {
+        return TestSettings.bind(CrmSettings.class, "CRM_LOCK_KEY=" + lockKey);
+    }
+
     @Test
     void whileAnotherReplicaHasTheTurnThisOneDoesNotForward() throws Exception {
-        CrmForwardingTurn turn = new CrmForwardingTurn(dataSource, deliveries, lockKey);
+        CrmForwardingTurn turn = new CrmForwardingTurn(dataSource, deliveries, settings());
         try (Connection otherReplica = dataSource.getConnection(); Statement statement = otherReplica.createStatement()) {
             statement.execute("select pg_advisory_lock(" + lockKey + ")");
 
@@ -43,7 +48,7 @@ class CrmForwardingTurnTest extends IntegrationTest {
 
     @Test
     void theTurnEndsWithItsRoundsEvenWhenTheyFail() {
-        CrmForwardingTurn turn = new CrmForwardingTurn(dataSource, deliveries, lockKey);
+        CrmForwardingTurn turn = new CrmForwardingTurn(dataSource, deliveries, settings());
         try {
             turn.take(() -> {
                 throw new IllegalStateException("the CRM's answer could not be recorded");
@@ -67,7 +72,7 @@ class CrmForwardingTurnTest extends IntegrationTest {
         jdbc.update("insert into crm_round (event_ids) values (?::text[])",
                 (Object) new String[] {instance + "-waiting", instance + "-done"});
 
-        Optional<Boolean> ran = new CrmForwardingTurn(dataSource, deliveries, lockKey).take(() -> true);
+        Optional<Boolean> ran = new CrmForwardingTurn(dataSource, deliveries, settings()).take(() -> true);
 
         assertThat(ran).contains(true);
         assertThat(jdbc.queryForObject("select attempts from crm_delivery where event_id = ?", Integer.class,

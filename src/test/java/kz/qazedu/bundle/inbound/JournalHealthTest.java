@@ -17,7 +17,8 @@ class JournalHealthTest {
 
     @Test
     void followsTheJournalWriter() throws Exception {
-        EventJournal journal = new EventJournal(null, new SimpleMeterRegistry(), 8, 8, 1000);
+        EventJournal journal = new EventJournal(null, new SimpleMeterRegistry(),
+                new JournalSettings(8, 8, Duration.ofSeconds(1)));
         JournalHealth health = new JournalHealth(journal);
         assertThat(health.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 

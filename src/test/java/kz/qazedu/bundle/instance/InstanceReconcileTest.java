@@ -17,12 +17,14 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.support.EvolutionSamples;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestSettings;
+import kz.qazedu.bundle.whatsapp.EvolutionSettings;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
@@ -119,7 +121,9 @@ class InstanceReconcileTest extends IntegrationTest {
         EVOLUTION.stubFor(post(urlPathMatching("/webhook/set/.*")).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json").withBody("{}")));
 
-        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters, false, "reconcile-key").reconcile();
+        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters,
+                TestSettings.bind(InstanceSettings.class, "INSTANCE_ADOPT=false"),
+                TestSettings.bind(EvolutionSettings.class, "EVOLUTION_API_KEY=reconcile-key")).reconcile();
 
         assertThat(pass.repaired()).containsExactly(mine);
         assertThat(EVOLUTION.findAll(getRequestedFor(urlEqualTo("/webhook/find/" + theirs)))).isEmpty();
@@ -129,7 +133,9 @@ class InstanceReconcileTest extends IntegrationTest {
     void withoutAnEvolutionKeyThereIsNothingToReconcile() {
         stubInstances("listed-" + UUID.randomUUID().toString().substring(0, 8));
 
-        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters, true, "").reconcile();
+        InstanceReconciler.Pass pass = new InstanceReconciler(calls, webhook, admin, jdbc, meters,
+                TestSettings.bind(InstanceSettings.class, "INSTANCE_ADOPT=true"),
+                TestSettings.bind(EvolutionSettings.class, "EVOLUTION_API_KEY=")).reconcile();
 
         assertThat(pass.complete()).isFalse();
         assertThat(pass.atEvolution()).isEmpty();

@@ -16,11 +16,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import kz.qazedu.bundle.support.EvolutionSamples;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
@@ -125,7 +126,8 @@ class InstanceWatchTest extends IntegrationTest {
                 .withBody("{\"instance\":{\"instanceName\":\"" + name + "\",\"state\":\"open\"}}")));
 
         new InstanceWatchdog(jdbc, events, calls, admin, java.time.Clock.systemUTC(), meters,
-                java.time.Duration.ofHours(4), "restart").check();
+                TestSettings.bind(InstanceSettings.class, "INSTANCE_SILENCE_LIMIT=4h", "INSTANCE_SILENCE_ACTION=restart"))
+                .check();
 
         assertThat(EVOLUTION.findAll(postRequestedFor(urlEqualTo("/instance/restart/" + name)))).hasSize(1);
         assertThat(silenceEvents(name, "silent").get(0).path("data").path("action").asText()).isEqualTo("restarted");

@@ -64,7 +64,7 @@ class RetiredStoreQueuesTest extends IntegrationTest {
         }
         assertThat(queueNames()).contains(queue);
 
-        new RetiredStoreQueues(broker, store, topics, consumer).retire();
+        new RetiredStoreQueues(broker, store, topics, new StoreSettings(consumer)).retire();
 
         assertThat(count("select count(*) from message where instance = ?", instance)).isEqualTo(1);
         assertThat(queueNames()).doesNotContain(queue, "Consumer." + consumer + "." + messagesUpdate,

@@ -4,7 +4,9 @@ import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import kz.qazedu.bundle.runtime.DatabaseSettings;
 import kz.qazedu.bundle.support.IntegrationTest;
+import kz.qazedu.bundle.support.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -29,7 +31,7 @@ class QueueVacuumTest extends IntegrationTest {
         long before = vacuums("event_outbox");
         double counted = meters.counter("bundle.db.queue.vacuums").count();
 
-        QueueTables tables = new QueueTables(jdbc, meters, 100);
+        QueueTables tables = new QueueTables(jdbc, meters, TestSettings.bind(DatabaseSettings.class, "DB_QUEUE_VACUUM_DEAD_ROWS=100"));
         eventually().until(() -> {
             jdbc.execute("select pg_stat_force_next_flush()");
             tables.vacuumIfNeeded();
@@ -41,7 +43,7 @@ class QueueVacuumTest extends IntegrationTest {
     @Test
     void noLimitLeavesTheTablesToAutovacuum() {
         long before = vacuums("crm_delivery");
-        new QueueTables(jdbc, meters, 0).vacuumIfNeeded();
+        new QueueTables(jdbc, meters, TestSettings.bind(DatabaseSettings.class, "DB_QUEUE_VACUUM_DEAD_ROWS=0")).vacuumIfNeeded();
         jdbc.execute("select pg_stat_force_next_flush()");
         assertThat(vacuums("crm_delivery")).isEqualTo(before);
     }

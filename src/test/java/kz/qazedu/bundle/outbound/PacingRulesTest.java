@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+
+import kz.qazedu.bundle.support.TestSettings;
 import org.junit.jupiter.api.Test;
 
 class PacingRulesTest {
@@ -18,8 +22,16 @@ class PacingRulesTest {
 
     /** The bean as application.properties would configure it, with these overrides. */
     private static InstancePacing pacing(String overrides) {
-        return new InstancePacing(6, "8s", "25s", "60ms", "2s", "12s", 300, 20, "30s", "21:00-08:00", "Asia/Almaty",
-                "2m", 5, overrides);
+        return pacingWith("bundle.outbound.pacing-overrides=" + overrides);
+    }
+
+    /** The bean configured like {@link #DEFAULTS}, with these settings on top. */
+    private static InstancePacing pacingWith(String... settings) {
+        List<String> all = new ArrayList<>(List.of("OUTBOUND_GAP_MIN=8s", "OUTBOUND_GAP_MAX=25s",
+                "OUTBOUND_TYPING_PER_CHAR=60ms", "OUTBOUND_TYPING_MIN=2s", "OUTBOUND_TYPING_MAX=12s",
+                "OUTBOUND_DAILY_CAP=300", "OUTBOUND_RESUME_DELAY=2m"));
+        all.addAll(List.of(settings));
+        return new InstancePacing(TestSettings.bind(OutboundSettings.class, all.toArray(String[]::new)));
     }
 
     @Test
@@ -97,7 +109,8 @@ class PacingRulesTest {
         assertBad("a: resumeRampSends=2.5", "instance a", "resumeRampSends");
         assertBad("a: gapMin=30", "instance a", "gapMin 30s is longer than gapMax 25s");
         assertBad("a: gapMax=5s", "instance a", "gapMin 8s is longer than gapMax 5s");
-        assertBad("a: gapMin=-1s", "instance a", "gapMin", "not a duration");
+        assertBad("a: gapMin=-1s", "instance a", "gapMin must not be negative");
+        assertBad("a: gapMin=soon", "instance a", "gapMin", "not a duration");
         assertBad("a: typingMin=20s", "instance a", "typingMin 20s is longer than typingMax 12s");
         assertBad("a: typingPerChar=fast", "instance a", "typingPerChar", "'fast'");
         assertBad("a: quietHours=22:00", "instance a", "quietHours", "'22:00'");
@@ -117,16 +130,11 @@ class PacingRulesTest {
 
     @Test
     void badDefaultsStopTheBundleNamingTheProperty() {
-        assertThatThrownBy(() -> new InstancePacing(6, "8s", "soon", "60ms", "2s", "12s", 300, 20, "30s", "none",
-                "Asia/Almaty", "2m", 5, "")).hasMessageContaining("bundle.outbound").hasMessageContaining("gap-max");
-        assertThatThrownBy(() -> new InstancePacing(6, "30s", "25s", "60ms", "2s", "12s", 300, 20, "30s", "none",
-                "Asia/Almaty", "2m", 5, "")).hasMessageContaining("bundle.outbound").hasMessageContaining("gapMin 30s");
-        assertThatThrownBy(() -> new InstancePacing(6, "8s", "25s", "60ms", "2s", "12s", -1, 20, "30s", "none",
-                "Asia/Almaty", "2m", 5, "")).hasMessageContaining("dailyCap must not be negative");
-        assertThatThrownBy(() -> new InstancePacing(6, "8s", "25s", "60ms", "2s", "12s", 300, 20, "30s", "none",
-                "Almaty", "2m", 5, "")).hasMessageContaining("not a time zone: 'Almaty'");
-        assertThatThrownBy(() -> new InstancePacing(6, "8s", "25s", "60ms", "2s", "12s", 300, 20, "30s", "21-08",
-                "Asia/Almaty", "2m", 5, "")).hasMessageContaining("not quiet hours: '21-08'");
+        assertThatThrownBy(() -> pacingWith("OUTBOUND_GAP_MIN=30s"))
+                .hasMessageContaining("bundle.outbound").hasMessageContaining("gapMin 30s");
+        assertThatThrownBy(() -> pacingWith("OUTBOUND_DAILY_CAP=-1")).hasMessageContaining("dailyCap must not be negative");
+        assertThatThrownBy(() -> pacingWith("OUTBOUND_TIME_ZONE=Almaty")).hasMessageContaining("not a time zone: 'Almaty'");
+        assertThatThrownBy(() -> pacingWith("OUTBOUND_QUIET_HOURS=21-08")).hasMessageContaining("not quiet hours: '21-08'");
     }
 
     @Test

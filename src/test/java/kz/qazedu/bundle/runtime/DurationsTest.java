@@ -25,18 +25,21 @@ class DurationsTest {
     }
 
     @Test
+    void readsWhatSpringsBindingReads() {
+        assertThat(Durations.parse("PT5S")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Durations.parse("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(Durations.parse("5S")).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void refusesAnythingElseSayingWhatItExpects() {
-        for (String text : new String[] {"", " ", "s", "5x", "5 s", "5S", "-5s", "1.5s", "PT5S", "5s5", "5d"}) {
+        for (String text : new String[] {"", " ", "s", "5x", "5 s", "1.5s", "5s5", "soon", "99999999999999999999h"}) {
             assertThatThrownBy(() -> Durations.parse(text)).as(text)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("not a duration: '" + text + "'")
                     .hasMessageContaining("250ms, 5s, 2m, 1h");
         }
         assertThatThrownBy(() -> Durations.parse(null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Durations.parse("99999999999999999999h"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
-        assertThatThrownBy(() -> Durations.parse("9999999999999999h"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
     }
 
     @Test
