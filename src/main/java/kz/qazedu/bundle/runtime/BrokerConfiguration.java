@@ -3,6 +3,7 @@ package kz.qazedu.bundle.runtime;
 import java.io.File;
 
 import jakarta.jms.ConnectionFactory;
+import kz.qazedu.bundle.hawtio.HawtioSettings;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.RedeliveryPolicy;
 import org.apache.activemq.broker.BrokerPlugin;
@@ -40,13 +41,18 @@ public class BrokerConfiguration {
             @Value("${bundle.broker.data-dir}") String dataDir,
             @Value("${bundle.broker.embedded-listen}") String listen,
             @Value("${bundle.broker.user:}") String user,
-            @Value("${bundle.broker.password:}") String password) throws Exception {
+            @Value("${bundle.broker.password:}") String password,
+            HawtioSettings hawtio) throws Exception {
         File directory = new File(dataDir).getAbsoluteFile();
         BrokerService broker = new BrokerService();
         broker.setBrokerName(name);
         broker.setDataDirectoryFile(directory);
         broker.setPersistent(true);
-        broker.setUseJmx(false);
+        // its queues in Hawtio (MBeans on the JVM's own MBean server, no remote JMX connector) only when Hawtio is on
+        broker.setUseJmx(hawtio.enabled());
+        if (hawtio.enabled()) {
+            broker.getManagementContext().setCreateConnector(false);
+        }
         broker.setUseShutdownHook(false);
         broker.setSchedulerSupport(true);
 
