@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactor
 import org.springframework.boot.autoconfigure.web.servlet.WebMvcAutoConfiguration;
 import org.springframework.boot.autoconfigure.web.servlet.error.ErrorMvcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -31,7 +32,10 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.context.DelegatingSecurityContextRepository;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -59,6 +63,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
         SecurityFilterAutoConfiguration.class})
 class HawtioWebApplication {
 
+    private static final SecurityContextRepository SESSIONS = new DelegatingSecurityContextRepository(
+            new RequestAttributeSecurityContextRepository(), new HttpSessionSecurityContextRepository());
+
     @Bean
     SecurityFilterChain hawtioSecurity(HttpSecurity http) throws Exception {
         return http
@@ -66,9 +73,17 @@ class HawtioWebApplication {
                         // a forward (Hawtio's /hawtio/jolokia to /jolokia) or an error page serves a request let in
                         .dispatcherTypeMatchers(DispatcherType.FORWARD, DispatcherType.ERROR).permitAll()
                         .anyRequest().authenticated())
-                .httpBasic(basic -> basic.realmName("Hawtio"))
-                // a browser's session keeps the login: the password is checked (bcrypt) once, not on every request
-                .securityContext(context -> context.securityContextRepository(new HttpSessionSecurityContextRepository()))
+                // a browser's session keeps the login (Hawtio's page calls Jolokia all the time): the password is
+                // checked (bcrypt) once per session, not on every request
+                .securityContext(context -> context.securityContextRepository(SESSIONS))
+                .httpBasic(basic -> basic.realmName("Hawtio").withObjectPostProcessor(
+                        new ObjectPostProcessor<BasicAuthenticationFilter>() {
+                            @Override
+                            public <O extends BasicAuthenticationFilter> O postProcess(O filter) {
+                                filter.setSecurityContextRepository(SESSIONS);
+                                return filter;
+                            }
+                        }))
                 // Hawtio's page posts to Jolokia without a CSRF token of Spring's; what a browser sends from another
                 // site (with the login it keeps) is refused instead
                 .csrf(csrf -> csrf.disable())

@@ -26,6 +26,7 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.NestedTestConfiguration;
@@ -93,6 +94,33 @@ class HawtioTest extends IntegrationTest {
         List<String> queues = searched("org.apache.activemq:type=Broker,destinationType=Queue,*");
         assertThat(queues).anySatisfy(name -> assertThat(name)
                 .contains("destinationName=Consumer.store.VirtualTopic.evolution.connection-update"));
+    }
+
+    @Test
+    void aBrowsersSessionKeepsTheLogin() throws Exception {
+        HttpResponse<String> login = hawtio("GET", "/hawtio/index.html", LOGIN, null);
+        String session = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        assertThat(session).startsWith("JSESSIONID=");
+
+        // what Hawtio's page does next: ask who is logged in, then Jolokia, with the session's cookie
+        assertThat(hawtio("GET", "/hawtio/user", null, null, "Cookie", session).statusCode()).isEqualTo(200);
+        assertThat(hawtio("POST", "/hawtio/jolokia/", null, search("org.apache.camel:type=routes,*"), "Cookie", session)
+                .statusCode()).isEqualTo(200);
+        assertThat(hawtio("GET", "/hawtio/user", null, null, "Cookie", "JSESSIONID=forged").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void withoutAPasswordHawtioDoesNotStart() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(HawtioConfiguration.class)
+                .withPropertyValues("bundle.hawtio.enabled=true", "bundle.hawtio.host=127.0.0.1", "bundle.hawtio.port=0",
+                        "bundle.hawtio.user=hawtio", "bundle.hawtio.password=",
+                        "bundle.hawtio.public-url=http://localhost:8090/hawtio/")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .hasMessageContaining("HAWTIO_PASSWORD must be set");
+                });
     }
 
     @Test
