@@ -1,7 +1,8 @@
 // The console of the bundle: WhatsApp numbers (instances), their QR code while connecting, sending state, CRM
-// dead letters with replay. Everything it shows comes from the bundle's API with the token the admin types in; the
-// token stays in this tab's session storage and the page itself holds no secret.
-import { html, render, useState, useEffect, useCallback } from './vendor/htm-preact-3.1.1.js';
+// dead letters with replay, the latest events (by instance, page by page) and a link to Hawtio when it is served.
+// Everything it shows comes from the bundle's API with the token the admin types in; the token stays in this tab's
+// session storage and the page itself holds no secret.
+import { html, render, useState, useEffect, useCallback, useRef } from './vendor/htm-preact-3.1.1.js';
 
 const TEXTS = {
   en: {
@@ -13,6 +14,10 @@ const TEXTS = {
     profile: 'Profile', lastEvent: 'Latest event', sending: 'Sending', queued: 'waiting', sentToday: 'sent today',
     paused: 'paused', held: 'held', none: 'none yet', crm: 'CRM deliveries', dead: 'Dead letters', replay: 'Replay',
     noDead: 'No dead letters.', waiting: 'Waiting for the CRM', due: 'due now', oldest: 'oldest since', event: 'Event', type: 'Type', error: 'Error', badToken: 'The token was refused.',
+    latest: 'Latest events', filterInstance: 'number (empty: all)', show: 'Show', refresh: 'Refresh', older: 'Older',
+    newest: 'Newest', noEvents: 'No events.', received: 'Received', summary: 'Summary', waitingBroker: 'waiting for the broker',
+    scanLimit: n => `Only the latest ${n} events were looked at for this number; older ones under “Older”.`,
+    hawtio: 'Hawtio: routes and queues',
     states: { open: 'connected', connecting: 'connecting', close: 'disconnected', refused: 'refused', removed: 'removed', unknown: 'unknown' },
   },
   ru: {
@@ -25,6 +30,10 @@ const TEXTS = {
     lastEvent: 'Последнее событие', sending: 'Отправка', queued: 'в очереди', sentToday: 'отправлено сегодня',
     paused: 'на паузе', held: 'ждёт', none: 'пока нет', crm: 'Доставка в CRM', dead: 'Недоставленные', replay: 'Повторить',
     noDead: 'Недоставленных нет.', waiting: 'Ждут отправки в CRM', due: 'к отправке сейчас', oldest: 'самое раннее с', event: 'Событие', type: 'Тип', error: 'Ошибка', badToken: 'Токен не принят.',
+    latest: 'Последние события', filterInstance: 'номер (пусто — все)', show: 'Показать', refresh: 'Обновить', older: 'Ранее',
+    newest: 'Новые', noEvents: 'Событий нет.', received: 'Получено', summary: 'Кратко', waitingBroker: 'ждёт брокера',
+    scanLimit: n => `Для этого номера просмотрены только последние ${n} событий; более ранние — «Ранее».`,
+    hawtio: 'Hawtio: маршруты и очереди',
     states: { open: 'подключён', connecting: 'подключается', close: 'отключён', refused: 'отклонён', removed: 'удалён', unknown: 'неизвестно' },
   },
 };
@@ -173,12 +182,56 @@ function DeadLetters({ t, locale, call, onError, tick }) {
   </section>`;
 }
 
+function LatestEvents({ t, locale, call, tick }) {
+  const [filter, setFilter] = useState('');
+  const [instance, setInstance] = useState('');
+  // null: the newest page, which follows the console's refresh; else the cursor of an older page, which stays put
+  const [before, setBefore] = useState(null);
+  const [page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  // only the answer to the latest request is shown (a refresh still under way must not replace a newer choice)
+  const latest = useRef(0);
+  const load = useCallback(async (name, cursor) => {
+    const request = ++latest.current;
+    const query = new URLSearchParams();
+    if (name) query.set('instance', name);
+    if (cursor !== null) query.set('before', cursor);
+    try {
+      const text = query.toString();
+      const body = await json(await call('/api/v1/events' + (text ? '?' + text : '')));
+      if (request === latest.current) { setPage(body); setError(null); }
+    } catch (e) { if (request === latest.current) setError(e.message); }
+  }, [call]);
+  useEffect(() => { if (before === null) load(instance, null); }, [tick, instance, before]);
+  function show(e) { e.preventDefault(); const name = filter.trim(); setBefore(null); setInstance(name); load(name, null); }
+  function older() { setBefore(page.nextBefore); load(instance, page.nextBefore); }
+  return html`<section id="events">
+    <form id="events-filter" onSubmit=${show}>
+      <input id="events-instance" placeholder=${t.filterInstance} value=${filter} onInput=${e => setFilter(e.target.value)} />
+      <button class="primary" type="submit">${t.show}</button>
+      <button id="events-refresh" type="button" onClick=${() => load(instance, before)}>${t.refresh}</button>
+      ${before !== null && html`<button id="events-newest" type="button" onClick=${() => setBefore(null)}>${t.newest}</button>`}
+    </form>
+    ${error && html`<p class="error">${error}</p>`}
+    ${page && (page.events.length === 0 ? html`<p class="muted">${t.noEvents}</p>` : html`<table>
+      <tr><th>${t.received}</th><th>${t.numberLabel}</th><th>${t.type}</th><th>${t.summary}</th></tr>
+      ${page.events.map(e => html`<tr key=${e.seq} class="event" data-event=${e.eventId} data-instance=${e.instance}>
+        <td>${when(e.receivedAt, locale)}</td><td>${e.instance}</td>
+        <td>${e.eventType}${e.waitingForBroker && html`<div class="waiting">${t.waitingBroker}</div>`}</td>
+        <td class="summary">${e.summary || ''}</td></tr>`)}
+    </table>`)}
+    ${page && page.scanLimitReached && html`<p class="muted" id="events-scan-limit">${t.scanLimit(page.instanceScan)}</p>`}
+    ${page && page.nextBefore !== null && html`<div class="actions"><button id="events-older" onClick=${older}>${t.older}</button></div>`}
+  </section>`;
+}
+
 function Console() {
   const [lang, setLang] = useState(sessionStorage.getItem('bundle.lang') || ((navigator.language || 'en').slice(0, 2) === 'ru' ? 'ru' : 'en'));
   const [token, setToken] = useState(sessionStorage.getItem('bundle.token'));
   const [instances, setInstances] = useState([]);
   const [error, setError] = useState(null);
   const [tick, setTick] = useState(0);
+  const [hawtioUrl, setHawtioUrl] = useState(null);
   const t = TEXTS[lang] || TEXTS.en;
   const locale = lang === 'ru' ? 'ru-RU' : 'en-GB';
   const call = useCallback(api(token || ''), [token]);
@@ -197,6 +250,10 @@ function Console() {
     }
   }, [token, call]);
   useEffect(() => { refresh(); const timer = setInterval(refresh, REFRESH_MS); return () => clearInterval(timer); }, [refresh]);
+  useEffect(() => {
+    setHawtioUrl(null);
+    if (token) call('/api/v1/console').then(json).then(body => setHawtioUrl(body.hawtioUrl || null)).catch(() => {});
+  }, [token]);
 
   function signIn(value) { sessionStorage.setItem('bundle.token', value); setError(null); setToken(value); }
   function signOut() { sessionStorage.removeItem('bundle.token'); setToken(null); setInstances([]); }
@@ -204,6 +261,7 @@ function Console() {
 
   return html`
     <header><h1>${t.title}</h1><div>
+      ${token && hawtioUrl && html`<a id="hawtio" href=${hawtioUrl} target="_blank" rel="noopener noreferrer">${t.hawtio}</a> `}
       <button id="language" onClick=${switchLanguage}>${t.language}</button>
       ${token && html` <button id="sign-out" onClick=${signOut}>${t.signOut}</button>`}
     </div></header>
@@ -215,7 +273,9 @@ function Console() {
         ${instances.map(i => html`<${Instance} key=${i.name} t=${t} locale=${locale} call=${call} instance=${i} onChanged=${refresh} onError=${setError} />`)}
       </div>
       <h2>${t.crm}: ${t.dead}</h2>
-      <${DeadLetters} t=${t} locale=${locale} call=${call} onError=${setError} tick=${tick} />`}`;
+      <${DeadLetters} t=${t} locale=${locale} call=${call} onError=${setError} tick=${tick} />
+      <h2>${t.latest}</h2>
+      <${LatestEvents} t=${t} locale=${locale} call=${call} tick=${tick} />`}`;
 }
 
 render(html`<${Console} />`, document.getElementById('console'));

@@ -3,6 +3,7 @@ package kz.qazedu.bundle.runtime;
 import java.io.File;
 
 import jakarta.jms.ConnectionFactory;
+import kz.qazedu.bundle.hawtio.HawtioSettings;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.RedeliveryPolicy;
 import org.apache.activemq.broker.BrokerPlugin;
@@ -37,13 +38,17 @@ public class BrokerConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "stop")
     @ConditionalOnExpression("'${bundle.broker.url:}'.isBlank()")
-    BrokerService embeddedBroker(BrokerSettings settings) throws Exception {
+    BrokerService embeddedBroker(BrokerSettings settings, HawtioSettings hawtio) throws Exception {
         File directory = new File(settings.dataDir()).getAbsoluteFile();
         BrokerService broker = new BrokerService();
         broker.setBrokerName(settings.embeddedName());
         broker.setDataDirectoryFile(directory);
         broker.setPersistent(true);
-        broker.setUseJmx(false);
+        // its queues in Hawtio (MBeans on the JVM's own MBean server, no remote JMX connector) only when Hawtio is on
+        broker.setUseJmx(hawtio.enabled());
+        if (hawtio.enabled()) {
+            broker.getManagementContext().setCreateConnector(false);
+        }
         broker.setUseShutdownHook(false);
         broker.setSchedulerSupport(true);
 

@@ -122,6 +122,22 @@ class SettingsCheckTest {
     }
 
     @Test
+    void theConsolesSettingsAreCheckedWithTheRest() {
+        runner.withPropertyValues(SECRETS).withPropertyValues("EVENTS_PAGE_SIZE=500", "HAWTIO_ENABLED=true",
+                        "HAWTIO_PASSWORD=", "CRM_BATCH_SIZE=0")
+                .run(context -> {
+                    List<String> problems = ((InvalidSettingsException) context.getStartupFailure()).problems();
+                    assertThat(problems).hasSize(3);
+                    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(
+                            "EVENTS_PAGE_SIZE (bundle.events.page-size) = 500: must be from 1 to"));
+                    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(
+                            "HAWTIO_PASSWORD (bundle.hawtio.password)"));
+                    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(
+                            "CRM_BATCH_SIZE (bundle.crm.batch-size) = 0: must be at least 1"));
+                });
+    }
+
+    @Test
     void missingCredentialsAreNamed() {
         runner.withPropertyValues("CRM_WEBHOOK_SECRET=a-crm-secret", "BROKER_EMBEDDED_LISTEN=tcp://127.0.0.1:61616",
                         "BROKER_PASSWORD=a-broker-password")

@@ -11,6 +11,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -37,7 +38,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The console in a real headless browser (Debian's chromium through its chromedriver; {@code .ci/run} installs
  * them): sign in with the API token, create an instance, see its QR code, and see it turn connected once Evolution
- * posts {@code connection.update} open; the page in Russian. Screenshots under {@code target/console/}.
+ * posts {@code connection.update} open; a message posted as a webhook in the latest events, filtered by the number;
+ * the page in Russian. Screenshots under {@code target/console/}.
  */
 // its own context (own properties): closed after the class, so that its relay and broker do not take events of
 // the tests that follow on the shared database
@@ -126,10 +128,29 @@ class ConsoleBrowserTest extends IntegrationTest {
         assertThat(browser.findElement(card).getText()).contains("connected");
         screenshot("2-connected");
 
+        // a message arrives: the latest events show it, also filtered by the number
+        assertThat(webhooks.post("/webhook/evolution", EvolutionSamples.sample("messages.upsert.text.json", name)
+                .toString(), "X-Webhook-Token", "test-webhook-token").status()).isEqualTo(202);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("events"),
+                "Hello! What time does the clinic open tomorrow"));
+        browser.findElement(By.id("events-instance")).sendKeys(name);
+        browser.findElement(By.cssSelector("#events-filter button[type='submit']")).click();
+        wait.until(driver -> {
+            List<WebElement> rows = driver.findElements(By.cssSelector("#events tr.event"));
+            return rows.size() == 2 && rows.stream().allMatch(row -> name.equals(row.getAttribute("data-instance")));
+        });
+        List<WebElement> rows = browser.findElements(By.cssSelector("#events tr.event"));
+        assertThat(rows.get(0).getText()).contains("messages.upsert", "Hello! What time does the clinic open");
+        assertThat(rows.get(1).getText()).contains("connection.update", "open (200)");
+        // Hawtio is off: no link to it
+        assertThat(browser.findElements(By.id("hawtio"))).isEmpty();
+        screenshot("3-latest-events");
+
         browser.findElement(By.id("language")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Номера WhatsApp"));
         assertThat(browser.findElement(card).getText()).contains("подключён");
-        screenshot("3-russian");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Последние события");
+        screenshot("4-russian");
         // the token lives in the tab's session storage only, never in the page
         assertThat(browser.getPageSource()).doesNotContain("test-api-token");
     }

@@ -155,6 +155,16 @@ class DockerComposeTest {
     }
 
     @Test
+    void hawtioIsOnWithARequiredPasswordAndPublishedOnLoopbackOnly() {
+        Map<String, Object> bundle = services.get(bundleServiceName());
+        Map<String, String> env = environment(bundle);
+        assertThat(env).containsEntry("HAWTIO_ENABLED", "true").containsEntry("HAWTIO_HOST", "0.0.0.0");
+        assertThat(env.get("HAWTIO_PASSWORD")).startsWith("${HAWTIO_PASSWORD:?");
+        assertThat((List<?>) bundle.get("ports")).map(Object::toString)
+                .contains("${HAWTIO_HTTP_PUBLISH:-127.0.0.1:8090}:" + env.get("HAWTIO_PORT"));
+    }
+
+    @Test
     void everyVariableOfTheComposeFileIsInEnvExample() {
         Set<String> referenced = matches(COMPOSE_VARIABLE, composeText);
         // names listed without a value are passed through from the environment or .env

@@ -21,7 +21,9 @@ import org.springframework.test.context.ActiveProfiles;
  * embedded ActiveMQ broker, metrics exported as in production. Tests isolate themselves by instance name ({@link EvolutionSamples#uniqueInstance}).
  */
 @CamelSpringBootTest
-@SpringBootTest(classes = BundleApplication.class)
+// as in production (spring.main.web-application-type=none): no servlet context, even with servlet classes on the
+// class path (Hawtio's server brings them, for a context of its own)
+@SpringBootTest(classes = BundleApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @AutoConfigureObservability(tracing = false)
 @ActiveProfiles("test")
 public abstract class IntegrationTest {
