@@ -4,7 +4,8 @@
 # load as the Node-RED reference flow (wrk, 50 connections, Evolution messages.upsert bodies over 500 chats).
 #
 #   src/bench/pipeline.sh                 # about 3 minutes; the report goes to target/benchmark/pipeline-<time>.txt
-#   PROFILE=1 src/bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods;
+#   PROFILE=1 src/bench/pipeline.sh       # also records the measured phase with JFR and prints the hottest methods and
+#                                         # the samples split by work (src/bench/jfr-work.py);
 #                                         # PostgreSQL logs the plan of every statement slower than SLOW_PLAN_MS (500)
 #
 # Phases: warm-up; the measured load (intake rate and latency, then the seconds until every accepted event is at the
@@ -14,7 +15,7 @@
 # outage backlog (BACKLOG events posted while the CRM answers 503, then the rate at which they drain).
 # HOT_EVENTS=0 or BACKLOG=0 leaves that phase out; the bundle's own variables (RELAY_BATCH_SIZE, ...) and JAVA_OPTS
 # pass through to it.
-# Needs: Java 17, Maven, Node, wrk (installed with apt when missing), PostgreSQL's server binaries (PGBIN; the
+# Needs: Java 17, Maven, Node, Python 3 (PROFILE only), wrk (installed with apt when missing), PostgreSQL's server binaries (PGBIN; the
 # benchmark runs its own cluster on PGPORT, default 5435, in its work folder).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -216,6 +217,9 @@ if [ -n "${PROFILE:-}" ]; then
   tee -a "$REPORT" < "$WORK/statements.txt"
   say ""; say "hottest methods of the measured phase (JFR, $WORK/measured.jfr):"
   "$JFR" view --width 160 hot-methods "$WORK/measured.jfr" 2>/dev/null | head -30 | tee -a "$REPORT" || true
+  say ""; say "samples of the measured phase by the work they belong to (src/bench/jfr-work.py):"
+  "$JFR" print --stack-depth 100 --events jdk.ExecutionSample "$WORK/measured.jfr" 2>/dev/null \
+    | python3 src/bench/jfr-work.py | tee -a "$REPORT" || true
   slow=$(grep -c 'duration: .* plan:' "$PG/postgres.log" || true)
   say ""; say "statements slower than ${SLOW_PLAN_MS:-500} ms over the whole run (auto_explain, $PG/postgres.log): $slow"
 fi
