@@ -12,11 +12,11 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
+import kz.qazedu.bundle.edge.QueryParameters;
 import kz.qazedu.bundle.edge.RequestRejectedException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -50,24 +50,17 @@ public class CrmDeliveryAdmin {
      * @param query the request's query string, as sent
      */
     public HttpReply list(String query) throws JsonProcessingException {
-        Map<String, List<String>> parameters = new QueryStringDecoder(query == null ? "" : query, false).parameters();
         Map<String, String> problems = new LinkedHashMap<>();
-        parameters.forEach((name, values) -> {
-            if (!QUERY_PARAMETERS.contains(name)) {
-                problems.put(name, "unknown parameter; expected " + String.join(", ", QUERY_PARAMETERS));
-            } else if (values.size() > 1) {
-                problems.put(name, "given more than once");
-            }
-        });
+        QueryParameters parameters = QueryParameters.read(query, QUERY_PARAMETERS, problems);
         if (!problems.isEmpty()) {
             throw new InvalidFieldsException(problems);
         }
-        String instance = first(parameters, "instance");
-        String type = first(parameters, "type");
-        String state = first(parameters, "state");
-        String since = first(parameters, "since");
-        String until = first(parameters, "until");
-        String limit = first(parameters, "limit");
+        String instance = parameters.get("instance");
+        String type = parameters.get("type");
+        String state = parameters.get("state");
+        String since = parameters.get("since");
+        String until = parameters.get("until");
+        String limit = parameters.get("limit");
         Filter filter = Filter.of(instance, type, state, since, until);
         int rows = limit == null || limit.isBlank() ? 100 : parseLimit(limit);
         List<Object> arguments = new ArrayList<>(filter.arguments());
@@ -200,11 +193,6 @@ public class CrmDeliveryAdmin {
             throw new InvalidFieldsException(Map.of(field, "must be a string"));
         }
         return value.asText();
-    }
-
-    private static String first(Map<String, List<String>> parameters, String name) {
-        List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     /** A where clause over crm_delivery with bound arguments only. */

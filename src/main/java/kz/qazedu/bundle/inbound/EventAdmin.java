@@ -6,10 +6,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import kz.qazedu.bundle.edge.HttpReply;
 import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
+import kz.qazedu.bundle.edge.QueryParameters;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,16 +33,9 @@ public class EventAdmin {
 
     /** @param query the request's query string, as sent */
     public HttpReply list(String query) throws JsonProcessingException {
-        Map<String, List<String>> parameters = new QueryStringDecoder(query == null ? "" : query, false).parameters();
         Map<String, String> problems = new LinkedHashMap<>();
-        parameters.forEach((name, values) -> {
-            if (!PARAMETERS.contains(name)) {
-                problems.put(name, "unknown parameter; expected " + String.join(", ", PARAMETERS));
-            } else if (values.size() > 1) {
-                problems.put(name, "given more than once");
-            }
-        });
-        String limitText = first(parameters, "limit");
+        QueryParameters parameters = QueryParameters.read(query, PARAMETERS, problems);
+        String limitText = given(parameters, "limit");
         int limit = settings.pageSize();
         if (limitText != null) {
             Integer parsed = number(limitText, settings.maxPageSize());
@@ -53,11 +46,11 @@ public class EventAdmin {
                 limit = parsed;
             }
         }
-        String instance = first(parameters, "instance");
+        String instance = given(parameters, "instance");
         if (instance != null) {
             Identifiers.INSTANCE.check("instance", instance, problems);
         }
-        String beforeText = first(parameters, "before");
+        String beforeText = given(parameters, "before");
         Long before = null;
         if (beforeText != null) {
             before = cursor(beforeText);
@@ -81,9 +74,9 @@ public class EventAdmin {
     }
 
     /** A parameter's value; an empty one counts as not given. */
-    private static String first(Map<String, List<String>> parameters, String name) {
-        List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+    private static String given(QueryParameters parameters, String name) {
+        String value = parameters.get(name);
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static Integer number(String text, int max) {
