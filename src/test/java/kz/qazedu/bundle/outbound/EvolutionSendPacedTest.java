@@ -339,8 +339,10 @@ class EvolutionSendPacedTest extends OutboundTestBase {
 
         String id = sendText(instance, "77051234567", "Waiting for the phone");
 
-        eventually().until(() -> "disconnected".equals(jdbc.queryForObject(
-                "select pause_reason_code from outbound_instance where instance = ?", String.class, instance)));
+        // the instance's row exists only once its first send is decided: until then there is nothing to read
+        eventually().until(() -> jdbc.queryForList(
+                "select pause_reason_code from outbound_instance where instance = ?", String.class, instance)
+                .contains("disconnected"));
         assertThat(status(id)).isEqualTo("queued");
         assertThat(message(id).path("attempts").asInt()).isZero();
         assertThat(sendsTo(instance)).hasSize(3);
