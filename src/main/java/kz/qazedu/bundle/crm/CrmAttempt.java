@@ -9,8 +9,8 @@ import java.time.Instant;
  * @param status     the CRM's HTTP status, or null without an answer
  * @param retryAfter the CRM's {@code Retry-After} header, if any
  * @param error      what went wrong before an answer (connection, timeout, an event that cannot be mapped)
- * @param body       what was (or would have been) sent: the CRM event JSON, or the stored payload when it cannot be
- *                   mapped; what a dead letter carries
+ * @param body       what was (or would have been) sent, kept when the CRM did not take it: the CRM event JSON, or
+ *                   the stored payload when it cannot be mapped; what a dead letter carries. Null for a success.
  */
 public record CrmAttempt(CrmDelivery delivery, boolean tried, Integer status, String retryAfter, Throwable error,
                          Instant startedAt, long latencyMs, String body) {

@@ -47,7 +47,7 @@ public class CrmClient implements DisposableBean {
     }
 
     /** Posts one body with its headers; completes with the answer, or exceptionally without one. */
-    public CompletableFuture<Answer> post(String body, Map<String, String> headers) {
+    public CompletableFuture<Answer> post(byte[] body, Map<String, String> headers) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString())
                 .setIdleTimeout(timeoutMs).setFollowRedirects(false);
         headers.forEach(options::putHeader);

@@ -193,9 +193,11 @@ public class CrmForwarder {
             long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                return CrmAttempt.failed(delivery, cause, startedAt, latency, request.body());
+                return CrmAttempt.failed(delivery, cause, startedAt, latency, request.text());
             }
-            return CrmAttempt.answered(delivery, answer.status(), answer.retryAfter(), startedAt, latency, request.body());
+            boolean taken = answer.status() >= 200 && answer.status() < 300;
+            return CrmAttempt.answered(delivery, answer.status(), answer.retryAfter(), startedAt, latency,
+                    taken ? null : request.text());
         });
     }
 }

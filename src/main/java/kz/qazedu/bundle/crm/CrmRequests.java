@@ -1,5 +1,6 @@
 package kz.qazedu.bundle.crm;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 
@@ -15,8 +16,13 @@ import org.springframework.stereotype.Component;
 @Component("crmRequests")
 public class CrmRequests {
 
-    /** A request ready to post. */
-    public record CrmRequest(String body, Map<String, String> headers) {
+    /** A request ready to post: its body as the UTF-8 bytes that are signed and sent. */
+    public record CrmRequest(byte[] body, Map<String, String> headers) {
+
+        /** The body as text, for what keeps it (a dead letter). */
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
     }
 
     private final CrmEventMapper mapper;
@@ -37,11 +43,11 @@ public class CrmRequests {
      * @throws UnmappableEventException when the stored event cannot become a CRM request
      */
     public CrmRequest build(CrmDelivery delivery) {
-        String body;
+        byte[] body;
         try {
             CrmEvent event = mapper.map(delivery.eventId(), delivery.eventType(), delivery.receivedAt(),
                     delivery.payload());
-            body = json.writeValueAsString(event);
+            body = json.writeValueAsBytes(event); // encoded once: signed and sent as they are
         } catch (JsonProcessingException | RuntimeException e) {
             throw new UnmappableEventException("the event cannot be mapped to a CRM event: " + e.getMessage(), e);
         }

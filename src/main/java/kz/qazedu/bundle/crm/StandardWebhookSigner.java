@@ -41,9 +41,14 @@ public final class StandardWebhookSigner {
 
     /** @return the value of the {@code webhook-signature} header */
     public String sign(String webhookId, long timestampSeconds, String body) {
+        return sign(webhookId, timestampSeconds, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the value of the {@code webhook-signature} header for a body already encoded as UTF-8 */
+    public String sign(String webhookId, long timestampSeconds, byte[] body) {
         Mac mac = macs.get();
         mac.update((webhookId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
-        byte[] digest = mac.doFinal(body.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = mac.doFinal(body);
         return "v1," + Base64.getEncoder().encodeToString(digest);
     }
 

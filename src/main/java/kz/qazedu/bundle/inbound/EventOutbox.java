@@ -276,7 +276,7 @@ public class EventOutbox {
                 chatId,
                 row.getString("message_id"),
                 chatId == null ? instance : instance + "|" + chatId,
-                row.getTimestamp("received_at").toInstant().toString(),
+                row.getTimestamp("received_at").toInstant(),
                 row.getString("payload"));
     }
 }

@@ -12,6 +12,9 @@ import kz.qazedu.bundle.edge.Identifiers;
 import kz.qazedu.bundle.edge.InvalidFieldsException;
 import kz.qazedu.bundle.edge.JsonBodies;
 import kz.qazedu.bundle.edge.RequestRejectedException;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -52,7 +55,7 @@ public class EvolutionWebhookParser {
      *             rejected (the body's {@code event} is what counts, and a 4xx would make Evolution drop the event)
      * @throws RequestRejectedException 400 naming what is wrong
      */
-    public InboundEvent parse(byte[] body, String path) {
+    public InboundEvent parse(@Body byte[] body, @Header(Exchange.HTTP_PATH) String path) {
         JsonBodies.Parsed parsed = bodies.parse(body);
         JsonNode root = parsed.tree();
         if (!root.isObject()) {

@@ -1,5 +1,7 @@
 package kz.qazedu.bundle.inbound;
 
+import java.time.Instant;
+
 import kz.qazedu.bundle.event.EventFamily;
 
 /**
@@ -18,6 +20,6 @@ public record OutboxEvent(
         String chatId,
         String messageId,
         String orderingKey,
-        String receivedAt,
+        Instant receivedAt,
         String payload) {
 }

@@ -73,7 +73,7 @@ public class StreamPublisher {
         if (event.messageId() != null) {
             message.setStringProperty("messageId", event.messageId());
         }
-        message.setStringProperty("receivedAt", event.receivedAt());
+        message.setStringProperty("receivedAt", event.receivedAt().toString());
         message.setLongProperty("journalSeq", event.seq());
         message.setStringProperty("JMSXGroupID", event.orderingKey());
         return message;

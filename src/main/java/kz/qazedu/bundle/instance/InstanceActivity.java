@@ -37,7 +37,7 @@ public class InstanceActivity {
         Map<String, Instant> latest = new TreeMap<>();
         for (OutboxEvent event : events) {
             if (!EventTypes.isBundles(event.eventType()) && !event.instance().isEmpty()) {
-                latest.merge(event.instance(), Instant.parse(event.receivedAt()), (a, b) -> a.isAfter(b) ? a : b);
+                latest.merge(event.instance(), event.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
             }
         }
         if (latest.isEmpty()) {

@@ -1,5 +1,7 @@
 package kz.qazedu.bundle.message;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -105,7 +107,7 @@ public class RetiredStoreQueues implements SmartInitializingSingleton, Disposabl
                     store.storeAll(List.of(new OutboxEvent(null, message.getLongProperty("journalSeq"),
                             message.getStringProperty("eventId"), message.getStringProperty("eventType"), null,
                             message.getStringProperty("instance"), message.getStringProperty("chatId"),
-                            message.getStringProperty("messageId"), null, message.getStringProperty("receivedAt"),
+                            message.getStringProperty("messageId"), null, receivedAt(message),
                             text.getText())));
                     stored++;
                 }
@@ -113,5 +115,15 @@ public class RetiredStoreQueues implements SmartInitializingSingleton, Disposabl
             }
         }
         return stored;
+    }
+
+    /** The message's {@code receivedAt} stamp; not one the message tables need, so a missing or odd one is no loss. */
+    private static Instant receivedAt(Message message) throws JMSException {
+        String stamp = message.getStringProperty("receivedAt");
+        try {
+            return stamp == null ? null : Instant.parse(stamp);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 }

@@ -3,6 +3,8 @@ package kz.qazedu.bundle.crm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Test;
 
 class StandardWebhookSignerTest {
@@ -13,6 +15,18 @@ class StandardWebhookSignerTest {
         StandardWebhookSigner signer = new StandardWebhookSigner("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         assertThat(signer.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, "{\"test\": 2432232314}"))
                 .isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assertThat(signer.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    @Test
+    void signsTheUtf8BytesOfTheBody() {
+        StandardWebhookSigner signer = new StandardWebhookSigner("plain-secret");
+        String body = "{\"text\":\"Сәлем, әлем 👋\"}";
+        assertThat(signer.sign("evt_1", 1700000000, body.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(signer.sign("evt_1", 1700000000, body))
+                .isNotEqualTo(signer.sign("evt_1", 1700000000, body.getBytes(StandardCharsets.UTF_16)));
     }
 
     @Test

@@ -3,6 +3,7 @@ package kz.qazedu.bundle.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -157,6 +158,6 @@ class RelayRoundsTest {
 
     private static OutboxEvent event(long seq, String chat) {
         return new OutboxEvent(String.valueOf(100 + seq), seq, "evt_" + seq, "messages.upsert", EventFamily.MESSAGES_UPSERT,
-                "clinic-01", chat, "m" + seq, "clinic-01|" + chat, "2026-12-01T00:00:00Z", "{}");
+                "clinic-01", chat, "m" + seq, "clinic-01|" + chat, Instant.parse("2026-12-01T00:00:00Z"), "{}");
     }
 }
