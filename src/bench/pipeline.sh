@@ -14,7 +14,8 @@
 # server; memory; one hot chat (HOT_EVENTS events, drain rate, order at the CRM checked against the journal); a CRM
 # outage backlog (BACKLOG events posted while the CRM answers 503, then the rate at which they drain).
 # HOT_EVENTS=0 or BACKLOG=0 leaves that phase out; the bundle's own variables (RELAY_BATCH_SIZE, ...) and JAVA_OPTS
-# pass through to it.
+# pass through to it, PG_OPTS to PostgreSQL (e.g. PG_OPTS="-c log_lock_waits=on -c deadlock_timeout=5ms" logs every
+# lock wait longer than 5 ms in the work folder's pg/postgres.log).
 # Needs: Java 17, Maven, Node, Python 3 (PROFILE only), wrk (installed with apt when missing), PostgreSQL's server binaries (PGBIN; the
 # benchmark runs its own cluster on PGPORT, default 5435, in its work folder).
 set -euo pipefail
@@ -62,7 +63,7 @@ rm -rf "$PG"; mkdir -p "$PG/data" "$PG/sock"; chmod 755 "$WORK"; chmod 700 "$PG/
 [ "$(id -u)" = 0 ] && chown -R postgres "$PG"
 as_postgres "$PGBIN/initdb" -D "$PG/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
 as_postgres "$PGBIN/pg_ctl" -D "$PG/data" -l "$PG/postgres.log" -w \
-  -o "-p $PGPORT -k $PG/sock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PROFILE:+-c shared_preload_libraries=pg_stat_statements,auto_explain -c auto_explain.log_min_duration=${SLOW_PLAN_MS:-500} -c auto_explain.log_format=text}" \
+  -o "-p $PGPORT -k $PG/sock -c listen_addresses=127.0.0.1 -c max_connections=200 ${PG_OPTS:-} ${PROFILE:+-c shared_preload_libraries=pg_stat_statements,auto_explain -c auto_explain.log_min_duration=${SLOW_PLAN_MS:-500} -c auto_explain.log_format=text}" \
   start >/dev/null
 stop_pg() { as_postgres "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1 || true; }
 psql -X -q -h $PGHOST -p $PGPORT -U postgres -d postgres -c "create database $DB_NAME" >/dev/null
@@ -89,6 +90,18 @@ load() {
   grep '^RESULT' "$out" | tail -1
 }
 journal() { sql "select count(*) from inbound_event where message_id like '3EB0$1%'"; }
+
+# The server's own view of webhook latency (bundle_webhook_duration_seconds, a histogram): "le count" per bucket;
+# server_pct BEFORE AFTER Q prints the upper bound in ms of the bucket holding quantile Q of the requests in between.
+server_hist() {
+  curl -sf -H "Authorization: Bearer $API" "http://127.0.0.1:$PORT/actuator/prometheus" \
+    | sed -nE 's/^bundle_webhook_duration_seconds_bucket\{.*le="([^"]+)".*\} ([0-9.eE+]+)$/\1 \2/p'
+}
+server_pct() {
+  awk -v q="$3" 'NR == FNR { a[$1] = $2; next } { n++; le[n] = $1; c[n] = $2 - a[$1] }
+    END { for (i = 1; i <= n; i++) if (c[i] >= q * c[n]) { printf "%.1f", (le[i] == "+Inf" ? le[i - 1] : le[i]) * 1000; exit } }' "$1" "$2"
+}
+server_line() { echo "server's own p50 <= $(server_pct "$1" "$2" 0.5) ms, p99 <= $(server_pct "$1" "$2" 0.99) ms"; }
 
 # Posts COUNT events (tag, count, extra env) and returns once the journal holds them all; prints the RESULT line.
 post_count() {
@@ -132,20 +145,21 @@ if [ -n "${PROFILE:-}" ]; then
   jcmd $BUNDLE JFR.start name=measured settings=profile >/dev/null
   sql "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()" >/dev/null
 fi
-c0=$(sink_unique); b0=$(cpu_snap)
+c0=$(sink_unique); b0=$(cpu_snap); server_hist > "$WORK/hist-M0"
 res=$(load "$threads" M)
-t_end=$(now); busy=$(cpu_busy_pct "$b0" "$(cpu_snap)")
+t_end=$(now); busy=$(cpu_busy_pct "$b0" "$(cpu_snap)"); server_hist > "$WORK/hist-M1"
 read -r crm_s tables_s accepted < <(drain M "$c0" "$t_end")
 if [ -n "${PROFILE:-}" ]; then
   jcmd $BUNDLE JFR.dump name=measured filename=$WORK/measured.jfr >/dev/null
   sql "select calls, round(total_exec_time) as ms, round(mean_exec_time::numeric, 2) as mean_ms, rows,
-              left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+              round(wal_bytes / 1048576) as wal_mb, left(regexp_replace(query, '\s+', ' ', 'g'), 100)
          from pg_stat_statements order by total_exec_time desc limit 12" > "$WORK/statements.txt"
 fi
 drain_s=$(awk -v a="$crm_s" -v b="$tables_s" 'BEGIN{print (a>b)?a:b}')
 whole=$(awk -v n="$accepted" -v r="$RUN_S" -v d="$drain_s" 'BEGIN{printf "%.0f", n/(r+d)}')
 say ""
 say "intake        $(field rps "$res") req/s, p50 $(field p50_ms "$res") ms, p99 $(field p99_ms "$res") ms, max $(field max_ms "$res") ms, non-2xx $(field non2xx "$res"), wrk -t$threads, cpu ${busy}%"
+say "              $(server_line "$WORK/hist-M0" "$WORK/hist-M1")"
 say "accepted      $accepted events in the journal"
 say "drained       at the CRM ${crm_s} s, in the message table ${tables_s} s after the load stopped"
 say "WHOLE PIPELINE $whole events/s  (accepted / (${RUN_S} s + ${drain_s} s))"
@@ -168,10 +182,12 @@ if [ "$PACED_RATE" -gt 0 ]; then
   wait_ms=$(awk -v c="$CONNS" -v r="$(field rps "$probe")" -v w="$wait_ms" -v t="$cycle_ms" \
     'BEGIN{l = c * 1000 / r - w; d = int(t - l + 0.5); print (d < 1) ? 1 : d}')
   drain C "$c0" "$(now)" >/dev/null
-  c0=$(sink_unique)
+  c0=$(sink_unique); server_hist > "$WORK/hist-P0"
   paced=$(load 2 P DELAY_MS=$wait_ms)
+  server_hist > "$WORK/hist-P1"
   read -r p_crm p_tables p_n < <(drain P "$c0" "$(now)")
   say "paced         aimed at $PACED_RATE events/s: $(field rps "$paced") req/s, p50 $(field p50_ms "$paced") ms, p99 $(field p99_ms "$paced") ms, max $(field max_ms "$paced") ms, non-2xx $(field non2xx "$paced"); $p_n events at the CRM ${p_crm} s and in the tables ${p_tables} s after the load"
+  say "              $(server_line "$WORK/hist-P0" "$WORK/hist-P1")"
 fi
 
 log "bare endpoint"
@@ -213,7 +229,7 @@ fi
 
 if [ -n "${PROFILE:-}" ]; then
   JFR=/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr; command -v "$JFR" >/dev/null || JFR=jfr
-  say ""; say "PostgreSQL statements of the measured phase (calls|ms|mean ms|rows|statement):"
+  say ""; say "PostgreSQL statements of the measured phase (calls|ms|mean ms|rows|WAL MB|statement):"
   tee -a "$REPORT" < "$WORK/statements.txt"
   say ""; say "hottest methods of the measured phase (JFR, $WORK/measured.jfr):"
   "$JFR" view --width 160 hot-methods "$WORK/measured.jfr" 2>/dev/null | head -30 | tee -a "$REPORT" || true

@@ -61,6 +61,7 @@ public final class RequestGuard {
     private final ConnectionWatch connections;
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
+    private final WebhookDurations webhookDurations;
     private BodyHandler webhookBodies;
     private BodyHandler otherBodies;
 
@@ -75,6 +76,7 @@ public final class RequestGuard {
         this.connections = new ConnectionWatch(limits, meters);
         meters.gauge("bundle.http.requests.in.flight", requestsInFlight);
         meters.gauge("bundle.http.body.bytes.in.flight", bodyBytesInFlight);
+        this.webhookDurations = new WebhookDurations(meters);
     }
 
     /** Puts the guard in front of every route of {@code router}, and JSON answers behind them. */
@@ -135,7 +137,14 @@ public final class RequestGuard {
             refuse(ctx, 503, "busy", "too many requests in flight; send it again later");
             return;
         }
-        ctx.addEndHandler(v -> requestsInFlight.decrementAndGet());
+        long admitted = System.nanoTime();
+        boolean webhook = isWebhook(ctx);
+        ctx.addEndHandler(v -> {
+            requestsInFlight.decrementAndGet();
+            if (webhook) {
+                webhookDurations.since(admitted);
+            }
+        });
         ctx.next();
     }
 

@@ -3,6 +3,9 @@ package kz.qazedu.bundle.ops;
 import static kz.qazedu.bundle.support.EvolutionSamples.sample;
 import static kz.qazedu.bundle.support.EvolutionSamples.uniqueInstance;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import kz.qazedu.bundle.support.IntegrationTest;
@@ -111,5 +114,27 @@ class OperationsTest extends IntegrationTest {
         assertThat(reply.response().headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/plain"));
         assertThat(reply.body()).contains("bundle_journal_events_total{").contains("result=\"stored\"");
+    }
+
+    @Test
+    void everyWebhookIsTimedByTheServerAsAHistogram() {
+        double before = webhookDurationCount();
+        for (int i = 0; i < 3; i++) {
+            assertThat(webhooks.post(sample("messages.upsert.text.json", uniqueInstance())).status()).isEqualTo(202);
+        }
+        webhooks.get("/api/v1/instances", "Authorization", API);
+
+        // recorded once each answer has been written out, which the client may see a moment before
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(webhookDurationCount() - before)
+                .as("the three webhooks, not the API call").isEqualTo(3));
+        String metrics = webhooks.get("/actuator/prometheus", "Authorization", METRICS).body();
+        assertThat(metrics).contains("bundle_webhook_duration_seconds_bucket{").contains("le=\"+Inf\"");
+    }
+
+    private double webhookDurationCount() {
+        return webhooks.get("/actuator/prometheus", "Authorization", METRICS).body().lines()
+                .filter(line -> line.startsWith("bundle_webhook_duration_seconds_count"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
     }
 }

@@ -26,7 +26,9 @@ class OutboundDispatchTest extends OutboundTestBase {
     void anInstanceHasOneMessageOutAtATimeInOrderAndItsBacklogHoldsUpNoOtherInstance() {
         String busy = uniqueInstance();
         String other = uniqueInstance();
-        evolutionSends(busy);
+        // Evolution holds each send a while (as it does for a send's delay): long enough for the polls below to see
+        // every message that is out
+        evolutionAnswers(busy, sent().withFixedDelay(300));
         evolutionSends(other);
         List<String> backlog = new ArrayList<>();
         for (int i = 0; i < BACKLOG; i++) {
