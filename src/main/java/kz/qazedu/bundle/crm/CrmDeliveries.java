@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import kz.qazedu.bundle.crm.CrmDeliveryPolicy.Decision;
 import kz.qazedu.bundle.inbound.OutboxEvent;
+import kz.qazedu.bundle.runtime.SqlArrays;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -197,11 +198,11 @@ public class CrmDeliveries {
                     select * from unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])
                     on conflict (event_id) do nothing
                     """);
-            insert.setArray(1, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::eventId).toArray()));
-            insert.setArray(2, connection.createArrayOf("bigint", forwarded.stream().map(OutboxEvent::seq).toArray()));
-            insert.setArray(3, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::orderingKey).toArray()));
-            insert.setArray(4, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::instance).toArray()));
-            insert.setArray(5, connection.createArrayOf("text", forwarded.stream().map(OutboxEvent::eventType).toArray()));
+            SqlArrays.text(insert, 1, forwarded, OutboxEvent::eventId);
+            SqlArrays.bigint(insert, 2, forwarded.stream().map(OutboxEvent::seq).toArray(Long[]::new));
+            SqlArrays.text(insert, 3, forwarded, OutboxEvent::orderingKey);
+            SqlArrays.text(insert, 4, forwarded, OutboxEvent::instance);
+            SqlArrays.text(insert, 5, forwarded, OutboxEvent::eventType);
             return insert;
         });
     }
@@ -256,13 +257,11 @@ public class CrmDeliveries {
     public void record(List<Decision> decisions, Long round) {
         jdbc.update(connection -> {
             var statement = connection.prepareStatement(RECORD_ROUND);
-            statement.setArray(1, connection.createArrayOf("text",
-                    decisions.stream().map(d -> d.attempt().delivery().eventId()).toArray()));
-            statement.setArray(2, connection.createArrayOf("text",
-                    decisions.stream().map(d -> d.outcome().name().toLowerCase(Locale.ROOT)).toArray()));
+            SqlArrays.text(statement, 1, decisions, d -> d.attempt().delivery().eventId());
+            SqlArrays.text(statement, 2, decisions, d -> d.outcome().name().toLowerCase(Locale.ROOT));
             statement.setArray(3, connection.createArrayOf("integer",
                     decisions.stream().map(d -> d.attempt().status()).toArray()));
-            statement.setArray(4, connection.createArrayOf("text", decisions.stream().map(Decision::reason).toArray()));
+            SqlArrays.text(statement, 4, decisions, Decision::reason);
             statement.setArray(5, connection.createArrayOf("float8", decisions.stream()
                     .map(d -> d.delay() == null ? null : d.delay().toMillis() / 1000.0).toArray()));
             statement.setArray(6, connection.createArrayOf("integer", decisions.stream()

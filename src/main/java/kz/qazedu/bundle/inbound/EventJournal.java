@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.edge.RequestRejectedException;
+import kz.qazedu.bundle.runtime.SqlArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -173,13 +174,13 @@ public class EventJournal implements SmartLifecycle {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                insert.setArray(1, connection.createArrayOf("text", ids));
-                insert.setArray(2, connection.createArrayOf("text", types));
-                insert.setArray(3, connection.createArrayOf("text", instances));
-                insert.setArray(4, connection.createArrayOf("text", chats));
-                insert.setArray(5, connection.createArrayOf("text", messages));
-                insert.setArray(6, connection.createArrayOf("text", payloads));
-                insert.setArray(7, connection.createArrayOf("text", received));
+                SqlArrays.text(insert, 1, ids);
+                SqlArrays.text(insert, 2, types);
+                SqlArrays.text(insert, 3, instances);
+                SqlArrays.text(insert, 4, chats);
+                SqlArrays.text(insert, 5, messages);
+                SqlArrays.text(insert, 6, payloads);
+                SqlArrays.text(insert, 7, received);
                 Set<String> inserted = new HashSet<>();
                 try (ResultSet rows = insert.executeQuery()) {
                     while (rows.next()) {

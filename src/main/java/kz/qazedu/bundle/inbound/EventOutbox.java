@@ -7,6 +7,7 @@ import java.util.List;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import kz.qazedu.bundle.event.EventFamily;
+import kz.qazedu.bundle.runtime.SqlArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -151,7 +152,7 @@ public class EventOutbox {
         Long[] seqs = events.stream().map(OutboxEvent::seq).toArray(Long[]::new);
         jdbc.update(connection -> {
             var delete = connection.prepareStatement("delete from event_outbox where seq = any(?)");
-            delete.setArray(1, connection.createArrayOf("bigint", seqs));
+            SqlArrays.bigint(delete, 1, seqs);
             return delete;
         });
         published.increment(events.size());

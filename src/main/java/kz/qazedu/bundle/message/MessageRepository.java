@@ -11,6 +11,7 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kz.qazedu.bundle.runtime.SqlArrays;
 import kz.qazedu.bundle.whatsapp.MessageStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -118,27 +119,27 @@ public class MessageRepository {
         jdbc.query(connection -> {
             var insert = connection.prepareStatement(INSERT_MESSAGES);
             int p = 1;
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::instance));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::waMessageId));
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::instance);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::waMessageId);
             insert.setArray(p++, array(connection, "boolean", messages, NormalizedMessage::fromMe));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::direction));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::chatJid));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::chatPhone));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::chatLid));
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::direction);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::chatJid);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::chatPhone);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::chatLid);
             insert.setArray(p++, array(connection, "boolean", messages, NormalizedMessage::group));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::authorJid));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::authorPhone));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::authorName));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::messageType));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::body));
-            insert.setArray(p++, array(connection, "text", messages, this::mediaJson));
-            insert.setArray(p++, array(connection, "text", messages, NormalizedMessage::quotedMessageId));
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::authorJid);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::authorPhone);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::authorName);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::messageType);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::body);
+            SqlArrays.text(insert, p++, messages, this::mediaJson);
+            SqlArrays.text(insert, p++, messages, NormalizedMessage::quotedMessageId);
             insert.setArray(p++, array(connection, "timestamptz", messages,
                     m -> m.waTimestamp() == null ? null : Timestamp.from(m.waTimestamp())));
             insert.setArray(p++, connection.createArrayOf("text", statuses.stream()
                     .map(s -> s == MessageStatus.UNKNOWN ? null : s.name()).toArray()));
             insert.setArray(p++, connection.createArrayOf("integer", statuses.stream().map(MessageStatus::rank).toArray()));
-            insert.setArray(p, array(connection, "text", messages, NormalizedMessage::sourceEventId));
+            SqlArrays.text(insert, p, messages, NormalizedMessage::sourceEventId);
             return insert;
         }, row -> {
             inserted.add(key(row.getString("instance"), row.getString("wa_message_id"),
@@ -146,8 +147,8 @@ public class MessageRepository {
         });
         jdbc.update(connection -> {
             var update = connection.prepareStatement(APPLY_EARLIER_STATUSES);
-            update.setArray(1, array(connection, "text", messages, NormalizedMessage::instance));
-            update.setArray(2, array(connection, "text", messages, NormalizedMessage::waMessageId));
+            SqlArrays.text(update, 1, messages, NormalizedMessage::instance);
+            SqlArrays.text(update, 2, messages, NormalizedMessage::waMessageId);
             return update;
         });
         // the first of the batch with each key is the one stored
@@ -177,13 +178,13 @@ public class MessageRepository {
         Set<String> inserted = new HashSet<>();
         jdbc.query(connection -> {
             var apply = connection.prepareStatement(APPLY_STATUSES);
-            apply.setArray(1, array(connection, "text", updates, StatusUpdate::instance));
-            apply.setArray(2, array(connection, "text", updates, StatusUpdate::waMessageId));
+            SqlArrays.text(apply, 1, updates, StatusUpdate::instance);
+            SqlArrays.text(apply, 2, updates, StatusUpdate::waMessageId);
             apply.setArray(3, connection.createArrayOf("text", recorded));
             apply.setArray(4, connection.createArrayOf("integer", ranks));
-            apply.setArray(5, array(connection, "text", updates, StatusUpdate::chatJid));
+            SqlArrays.text(apply, 5, updates, StatusUpdate::chatJid);
             apply.setArray(6, array(connection, "boolean", updates, StatusUpdate::fromMe));
-            apply.setArray(7, array(connection, "text", updates, StatusUpdate::sourceEventId));
+            SqlArrays.text(apply, 7, updates, StatusUpdate::sourceEventId);
             return apply;
         }, row -> {
             inserted.add(key(row.getString("instance"), row.getString("wa_message_id"), row.getString("status")));
@@ -210,8 +211,8 @@ public class MessageRepository {
         }
         jdbc.query(connection -> {
             var select = connection.prepareStatement(LOCK);
-            select.setArray(1, array(connection, "text", rows, instance));
-            select.setArray(2, array(connection, "text", rows, messageId));
+            SqlArrays.text(select, 1, rows, instance);
+            SqlArrays.text(select, 2, rows, messageId);
             return select;
         }, result -> null);
     }
