@@ -30,6 +30,11 @@ public record CrmAttempt(CrmDelivery delivery, boolean tried, Integer status, St
 
     /** Whether the CRM took it: the chat may go on to its next delivery. */
     boolean succeeded() {
-        return status != null && status >= 200 && status < 300;
+        return status != null && takes(status);
+    }
+
+    /** Whether an answer with this status means the CRM took the delivery. */
+    static boolean takes(int status) {
+        return status >= 200 && status < 300;
     }
 }

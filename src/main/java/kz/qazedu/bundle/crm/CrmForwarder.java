@@ -195,9 +195,8 @@ public class CrmForwarder {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 return CrmAttempt.failed(delivery, cause, startedAt, latency, request.text());
             }
-            boolean taken = answer.status() >= 200 && answer.status() < 300;
             return CrmAttempt.answered(delivery, answer.status(), answer.retryAfter(), startedAt, latency,
-                    taken ? null : request.text());
+                    CrmAttempt.takes(answer.status()) ? null : request.text());
         });
     }
 }
